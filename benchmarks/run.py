@@ -1,0 +1,137 @@
+"""The benchmark runner: builds realistic synthetic data and prints each figure beside its target.
+
+    python benchmarks/run.py            # everything
+    python benchmarks/run.py store ner  # some sections
+
+Sections: store (add() latency with 100,000 annotations over 1,000 dispatches; export of
+100,000), ner (recognizer throughput and cold start), app (the TUI, headless).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from reader.corpus import Corpus, load_corpus, make_dispatch  # noqa: E402
+
+RESULTS: list[tuple[str, str, str, bool]] = []
+
+
+def report(name: str, value: float, unit: str, target: float, lower_is_better: bool = True) -> None:
+    ok = value <= target if lower_is_better else value >= target
+    sign = "<=" if lower_is_better else ">="
+    RESULTS.append((name, f"{value:,.3g} {unit}", f"{sign} {target:g} {unit}", ok))
+    print(f"{name:<58} {value:>12,.3f} {unit:<6} target {sign} {target:g}  {'ok' if ok else 'MISSED'}", flush=True)
+
+
+def synthetic_corpus(n: int, seed: int = 7) -> Corpus:
+    """``n`` news-like dispatches (~600 words) recombined from the seed sentences."""
+    from reader.segments import sentence_spans
+
+    seeds = load_corpus(ROOT / "seeds")
+    sentences = [d.text[s.start : s.end] for d in seeds for s in sentence_spans(d.text)[3:]]
+    rng = random.Random(seed)
+    dispatches = []
+    for i in range(n):
+        paras = []
+        words = 0
+        while words < 600:
+            para = " ".join(rng.choice(sentences) for _ in range(rng.randint(2, 5)))
+            words += len(para.split())
+            paras.append(para)
+        text = f"Dispatch {i}\n\nPrague, May {1 + i % 28} (RFE/RL) -- " + "\n\n".join(paras) + "\n"
+        dispatches.append(make_dispatch(f"gen/{i:05d}", f"gen/{i:05d}.txt", text))
+    return Corpus(dispatches)
+
+
+def bench_store() -> None:
+    from reader.export import build_export, dumps_export
+    from reader.store import AnnotationStore, make_record
+
+    corpus = synthetic_corpus(1000)
+    rng = random.Random(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "annotations.json"
+        store = AnnotationStore.open(path, corpus=corpus, annotator="bench")
+        batch = []
+        for d in corpus:
+            for _ in range(100):
+                start = rng.randrange(0, len(d.text) - 80)
+                batch.append(make_record(d, start, start + rng.randint(5, 80), rng.choice(["event", "claim", "PERSON"]), "note", "bench"))
+            if len(batch) >= 5000:
+                store.put_many(batch)
+                batch = []
+        store.put_many(batch)
+        store.checkpoint()
+        print(f"  store: {len(store):,} annotations, {path.stat().st_size / 1e6:.1f} MB", flush=True)
+        times = []
+        for _ in range(300):
+            d = corpus.dispatches[rng.randrange(len(corpus))]
+            start = rng.randrange(0, len(d.text) - 50)
+            t0 = time.perf_counter()
+            store.add(d, start, start + 30, "event", "bench note")
+            times.append(time.perf_counter() - t0)
+        report("add(): median per add, 100k stored, fsync'd (ms)", statistics.median(times) * 1000, "ms", 10)
+        report("add(): 95th percentile (ms, checkpoints included)", sorted(times)[int(len(times) * 0.95)] * 1000, "ms", 50)
+        t0 = time.perf_counter()
+        reopened = AnnotationStore.open(path, corpus=corpus)
+        report("open a store of 100k annotations (s)", time.perf_counter() - t0, "s", 2)
+        t0 = time.perf_counter()
+        text = dumps_export(build_export(corpus, reopened.all()))
+        elapsed = time.perf_counter() - t0
+        assert json.loads(text)["dispatches"]
+        report("export 100k annotations to JSON (s)", elapsed, "s", 3)
+        reopened.close()
+        store.close()
+
+
+def bench_ner() -> None:
+    code = "import time; t=time.perf_counter(); import reader.entities as e; e.find_entities('Pavel Grachev met NATO in Moscow on May 15.'); print(time.perf_counter()-t)"
+    cold = min(float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout) for _ in range(3))
+    report("import reader.entities + first call (s)", cold, "s", 0.3)
+    from reader.entities import find_entities
+
+    corpus = synthetic_corpus(400, seed=3)
+    text = "\n\n".join(d.text for d in corpus)
+    size_mb = len(text.encode()) / 1e6
+    find_entities(text[:10000])
+    t0 = time.perf_counter()
+    found = find_entities(text)
+    elapsed = time.perf_counter() - t0
+    print(f"  ner: {size_mb:.1f} MB, {len(found):,} entities", flush=True)
+    report("recognizer throughput, one core (MB/s)", size_mb / elapsed, "MB/s", 1.0, lower_is_better=False)
+
+
+SECTIONS: dict[str, Callable[[], None]] = {"store": bench_store, "ner": bench_ner}
+
+
+def main(argv: list[str]) -> int:
+    try:
+        from benchmarks.app_bench import bench_app  # type: ignore[import-not-found]
+
+        SECTIONS["app"] = bench_app
+    except ImportError:
+        pass
+    chosen = argv or list(SECTIONS)
+    for name in chosen:
+        print(f"== {name}", flush=True)
+        SECTIONS[name]()
+    print("\n| figure | measured | target | |\n|---|---|---|---|")
+    for name, value, target, ok in RESULTS:
+        print(f"| {name} | {value} | {target} | {'ok' if ok else 'missed'} |")
+    return 0 if all(ok for *_, ok in RESULTS) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,379 @@
+"""The ``reader`` command: argument parsing and sub-commands over the headless core.
+
+Every error the user can fix is one line on stderr and a non-zero exit, with nothing
+written. ``reader`` with no sub-command starts the app (``reader.tui`` is imported only
+then).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from reader import __version__
+from reader.config import Settings, load_settings
+from reader.errors import ReaderError
+
+EXIT_USAGE = 2
+EXIT_ERROR = 1
+
+
+def _common(parser: argparse.ArgumentParser, top: bool) -> None:
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument(
+        "--corpus",
+        action="append",
+        metavar="PATH",
+        default=default,
+        help="folder or file of dispatches (repeatable; env READER_CORPUS; default seeds/)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=default,
+        help="annotation store (env READER_DB; default annotations.json)",
+    )
+    parser.add_argument(
+        "--ner",
+        metavar="BACKEND",
+        default=default,
+        help="entity backend: rules (default) or spacy:<pipeline> (env READER_NER)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reader",
+        description="Read, tag and annotate news dispatches. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"dispatch-reader {__version__}")
+    _common(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _common(p, top=False)
+        return p
+
+    command("app", "open the app (the default)")
+
+    p = command("list", "list the dispatches: id, title, source, date, words, annotations")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = command("show", "print a dispatch with its metadata, entities coloured")
+    p.add_argument("dispatch", help="dispatch id (a unique prefix will do)")
+    p.add_argument("--plain", action="store_true", help="no colours")
+
+    p = command("tag", "annotate a span of a dispatch")
+    p.add_argument("dispatch", help="dispatch id")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--quote", help="the exact text to tag")
+    where.add_argument("--start", type=int, help="start offset (code points)")
+    p.add_argument("--end", type=int, help="end offset, exclusive (with --start)")
+    p.add_argument("--occurrence", type=int, help="which occurrence of --quote (1-based)")
+    p.add_argument("--tag", required=True, help="the tag, e.g. event or PERSON")
+    p.add_argument("--note", default="", help="a free-text note")
+    p.add_argument("--json", action="store_true", help="print the stored record as JSON")
+
+    p = command("annotations", "list annotations")
+    p.add_argument("--dispatch", help="only this dispatch")
+    p.add_argument("--tag", help="only this tag")
+    p.add_argument("--json", action="store_true", help="print JSON records")
+
+    p = command("delete", "delete an annotation by id")
+    p.add_argument("annotation_id", help="the annotation id (a unique prefix will do)")
+
+    p = command("export", "export annotations as JSON")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    p.add_argument("--dispatch", help="only this dispatch")
+    p.add_argument("--tag", help="only this tag")
+
+    p = command("entities", "list the named entities of a dispatch or a text file")
+    p.add_argument("source", help="dispatch id, path of a text file, or - for stdin")
+    p.add_argument("--json", action="store_true", help="print every mention as JSON")
+
+    command("config", "print the configuration file in effect and the settings")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(corpus=args.corpus, db=args.db, ner=args.ner)
+        for warning in settings.warnings:
+            print(f"reader: warning: {warning}", file=sys.stderr)
+        command = args.command or "app"
+        handler = COMMANDS[command]
+        return handler(args, settings)
+    except ReaderError as exc:
+        print(f"reader: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _corpus(settings: Settings, quiet: bool = False) -> Any:
+    from reader.corpus import load_corpus
+
+    corpus = load_corpus(settings.corpus)
+    if not quiet:
+        for warning in corpus.warnings:
+            print(f"reader: warning: {warning}", file=sys.stderr)
+    return corpus
+
+
+def _store(settings: Settings, corpus: Any = None, readonly: bool = False) -> Any:
+    from reader.store import AnnotationStore
+
+    return AnnotationStore.open(
+        settings.db, corpus=corpus, annotator=settings.annotator, readonly=readonly
+    )
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _resolve_annotation(store: Any, prefix: str) -> str:
+    if store.get(prefix) is not None:
+        return prefix
+    matches = [r["id"] for r in store.all() if r["id"].startswith(prefix)] if prefix else []
+    if len(matches) == 1:
+        return str(matches[0])
+    if matches:
+        raise ReaderError(f"annotation id {prefix!r} is ambiguous ({len(matches)} match); give more of it")
+    raise ReaderError(f"no annotation with id {prefix!r} in {store.path}; `reader annotations` lists them")
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        from reader.tui.app import run_app
+    except ImportError as exc:  # pragma: no cover - textual is a dependency
+        raise ReaderError(f"the app cannot start ({exc}); the CLI commands still work") from None
+    return run_app(settings)
+
+
+def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    corpus = _corpus(settings)
+    with _store(settings, corpus, readonly=True) as store:
+        counts = store.counts()
+    rows = [
+        {
+            "id": d.id,
+            "title": d.title,
+            "source": d.source,
+            "date": d.date,
+            "words": d.words,
+            "annotations": counts.get(d.id, 0),
+        }
+        for d in corpus
+    ]
+    if args.json:
+        _print_json(rows)
+        return 0
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name, justify in (
+        ("id", "left"),
+        ("title", "left"),
+        ("source", "left"),
+        ("date", "left"),
+        ("words", "right"),
+        ("annotations", "right"),
+    ):
+        table.add_column(name, justify=justify, no_wrap=True, overflow="ellipsis", max_width=48 if name == "title" else None)  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(*(str(row[k]) for k in row))
+    if not rows:
+        print(f"no dispatches in {', '.join(settings.corpus)}", file=sys.stderr)
+    _console().print(table)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    from reader.render import render_dispatch
+
+    corpus = _corpus(settings, quiet=True)
+    dispatch = corpus.require(args.dispatch)
+    with _store(settings, corpus, readonly=True) as store:
+        records = store.for_dispatch(dispatch.id)
+        from reader.recognizer import entities_for
+
+        entities = entities_for(dispatch.text, settings, store)
+    console = _console()
+    if args.plain:
+        console.no_color = True
+    console.print(render_dispatch(dispatch, entities, records), soft_wrap=True)
+    return 0
+
+
+def cmd_tag(args: argparse.Namespace, settings: Settings) -> int:
+    from reader.anchor import locate_quote
+
+    corpus = _corpus(settings, quiet=True)
+    dispatch = corpus.require(args.dispatch)
+    if args.quote is not None:
+        if args.end is not None:
+            raise ReaderError("--end goes with --start, not with --quote")
+        start = locate_quote(dispatch.text, args.quote, args.occurrence, where=dispatch.id)
+        end = start + len(args.quote)
+    else:
+        if args.end is None:
+            raise ReaderError("--start needs --end")
+        if args.occurrence is not None:
+            raise ReaderError("--occurrence goes with --quote")
+        start, end = args.start, args.end
+    with _store(settings, corpus) as store:
+        record = store.add(dispatch, start, end, args.tag, args.note)
+    if args.json:
+        _print_json(record)
+    else:
+        print(f"{record['id']}  {record['tag']}  {start}..{end}  {record['quote'][:60]!r}")
+    return 0
+
+
+def cmd_annotations(args: argparse.Namespace, settings: Settings) -> int:
+    from reader.export import filter_records
+
+    with _store(settings, readonly=True) as store:
+        records = list(filter_records(store.all(), args.dispatch, args.tag))
+    if args.json:
+        _print_json(records)
+        return 0
+    if not records:
+        print("no annotations", file=sys.stderr)
+        return 0
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name in ("id", "dispatch", "span", "tag", "quote", "note"):
+        table.add_column(name, overflow="ellipsis", no_wrap=True, max_width=36 if name in ("quote", "note") else None, min_width=8 if name in ("id", "tag") else 11 if name == "span" else None)
+    for r in records:
+        quote = " ".join(r["quote"].split())
+        table.add_row(
+            r["id"][:8],
+            r["dispatch_id"],
+            f"{r['start']}..{r['end']}",
+            r["tag"],
+            quote if len(quote) <= 60 else quote[:59] + "…",
+            r.get("note", ""),
+        )
+    _console().print(table)
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
+    with _store(settings) as store:
+        annotation_id = _resolve_annotation(store, args.annotation_id)
+        record = store.remove(annotation_id)
+    print(f"deleted {record['id']}  {record['tag']}  {record['quote'][:60]!r}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from reader.export import build_export, dumps_export, filter_records, write_atomic
+
+    corpus = _corpus(settings, quiet=True)
+    if args.dispatch:
+        args.dispatch = corpus.require(args.dispatch).id
+    with _store(settings, readonly=True) as store:
+        records = list(filter_records(store.all(), args.dispatch, args.tag))
+    text = dumps_export(build_export(corpus, records))
+    if args.output:
+        try:
+            write_atomic(args.output, text)
+        except OSError as exc:
+            raise ReaderError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
+        print(f"exported {len(records)} annotations to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
+    from reader.recognizer import entities_for
+
+    text = _read_source_text(args.source, settings)
+    with _store(settings, readonly=True) as store:
+        entities = entities_for(text, settings, store)
+    if args.json:
+        _print_json([e.as_dict() for e in entities])
+        return 0
+    summary: dict[tuple[str, str], list[int]] = {}
+    for e in entities:
+        summary.setdefault((e.text, e.label), []).append(e.start)
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name, justify in (("text", "left"), ("label", "left"), ("count", "right"), ("first", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for (text_, label), starts in sorted(summary.items(), key=lambda kv: (kv[0][1], -len(kv[1]), kv[1][0])):
+        table.add_row(text_, label, str(len(starts)), str(starts[0]))
+    _console().print(table)
+    return 0
+
+
+def _read_source_text(source: str, settings: Settings) -> str:
+    from reader.corpus import decode, normalise, read_dispatch
+
+    if source == "-":
+        data = sys.stdin.buffer.read()
+        text, warnings = decode(data, "<stdin>")
+        for w in warnings:
+            print(f"reader: warning: {w}", file=sys.stderr)
+        return normalise(text)
+    path = Path(source)
+    if path.is_file():
+        dispatch = read_dispatch(path, path.stem)
+        for w in dispatch.warnings:
+            print(f"reader: warning: {w}", file=sys.stderr)
+        return dispatch.text
+    corpus = _corpus(settings, quiet=True)
+    return str(corpus.require(source).text)
+
+
+def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
+    print(f"config file: {settings.config_file or '(none; defaults)'}")
+    print(f"corpus: {', '.join(settings.corpus)}")
+    print(f"db: {settings.db}")
+    print(f"annotator: {settings.annotator or '(login name)'}")
+    print(f"ner: {settings.ner}")
+    print(f"labels shown: {', '.join(settings.labels_shown)}")
+    print("tags:")
+    for i, tag in enumerate(settings.tags, 1):
+        key = f"{i}" if i <= 9 else " "
+        print(f"  {key}  {tag.name:<12} {tag.colour:<8} {tag.description}")
+    return 0
+
+
+COMMANDS = {
+    "app": cmd_app,
+    "list": cmd_list,
+    "show": cmd_show,
+    "tag": cmd_tag,
+    "annotations": cmd_annotations,
+    "delete": cmd_delete,
+    "export": cmd_export,
+    "entities": cmd_entities,
+    "config": cmd_config,
+}

@@ -1,0 +1,135 @@
+"""The built-in recognizer: seeds, rules, consistency, lexicon; the spaCy adapter."""
+
+from __future__ import annotations
+
+import pytest
+
+from reader.entities import find_entities
+from reader.recognizer import REJECT, lexicon_of, recognize, spacy_entities, teach
+from reader.store import AnnotationStore
+
+from .conftest import SEED_000, SEED_001
+
+
+def spans(text: str) -> set[tuple[str, str]]:
+    return {(e.text, e.label) for e in find_entities(text)}
+
+
+@pytest.mark.parametrize(
+    ("seed", "expected"),
+    [
+        (
+            SEED_000,
+            [
+                ("Pavel Grachev", "PERSON"),
+                ("Grachev", "PERSON"),
+                ("Alyaksandr Lukashenka", "PERSON"),
+                ("Marian Krzaklewski", "PERSON"),
+                ("NATO", "ORG"),
+                ("CIS", "ORG"),
+                ("Commonwealth of Independent States", "ORG"),
+                ("RFE/RL", "ORG"),
+                ("Solidarity", "ORG"),
+                ("Polish Foreign Ministry", "ORG"),
+                ("Russia", "GPE"),
+                ("Belarus", "GPE"),
+                ("Moscow", "GPE"),
+                ("Minsk", "GPE"),
+                ("Kaliningrad", "GPE"),
+                ("Prague", "GPE"),
+                ("Russian", "NORP"),
+                ("Belarusian", "NORP"),
+                ("May 15", "DATE"),
+                ("April 26", "DATE"),
+                ("last month", "DATE"),
+            ],
+        ),
+        (
+            SEED_001,
+            [
+                ("Igor Sergeev", "PERSON"),
+                ("Sergeev", "PERSON"),
+                ("Alyaksandr Lukashenka", "PERSON"),
+                ("Balkans", "LOC"),
+                ("Central Europe", "LOC"),
+                ("Soviet", "NORP"),
+                ("S-300", "PRODUCT"),
+                ("Su-27", "PRODUCT"),
+                ("Krasnaya zvezda", "ORG"),
+            ],
+        ),
+    ],
+)
+def test_seed_entities(corpus, seed, expected) -> None:
+    found = spans(corpus.get(seed).text)
+    missing = [e for e in expected if e not in found]
+    assert not missing
+
+
+@pytest.mark.parametrize(
+    "never",
+    ["Breaking News", "Defense Minister", "Krasnaya", "Accessibility links", "Marshal Igor Sergeev", "President"],
+)
+def test_seed_false_positives_absent(corpus, never) -> None:
+    texts = {e.text for d in corpus for e in find_entities(d.text)}
+    assert never not in texts
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Gen. Ivan Petrov arrived in Kyiv on Monday.", {("Ivan Petrov", "PERSON"), ("Kyiv", "GPE"), ("Monday", "DATE")}),
+        ("The Interior Ministry said 40 percent of $5 million was lost.", {("Interior Ministry", "ORG"), ("40 percent", "PERCENT"), ("$5 million", "MONEY")}),
+        ("Talks with the European Union resumed in March 2004.", {("European Union", "ORG"), ("March 2004", "DATE")}),
+        ("Ukrainian President Viktor Yushchenko met Yulia Tymoshenko.", {("Ukrainian", "NORP"), ("Viktor Yushchenko", "PERSON"), ("Yulia Tymoshenko", "PERSON")}),
+        ("Officials from the Kosovo Liberation Army met in the Caucasus.", {("Kosovo Liberation Army", "ORG"), ("Caucasus", "LOC")}),
+    ],
+)
+def test_rules_on_varied_sentences(text, expected) -> None:
+    assert expected <= spans(text)
+
+
+def test_consistency_tags_later_bare_surname() -> None:
+    text = "Defense Minister Anatoly Kvashnin spoke first. Later, Kvashnin left."
+    found = find_entities(text)
+    assert [(e.text, e.label) for e in found if e.label == "PERSON"] == [("Anatoly Kvashnin", "PERSON"), ("Kvashnin", "PERSON")]
+
+
+def test_output_is_sorted_non_overlapping_and_exact(corpus) -> None:
+    for d in corpus:
+        found = find_entities(d.text)
+        assert found == sorted(found, key=lambda e: e.start)
+        assert all(a.end <= b.start for a, b in zip(found, found[1:]))
+        assert all(d.text[e.start : e.end] == e.text for e in found)
+        assert found == find_entities(d.text)  # deterministic
+
+
+def test_markup_and_unicode_do_not_break_offsets() -> None:
+    text = "[bold]Moscow[/bold] 🇷🇺 and Kyïv met Mr. Smith in Минск."
+    for e in find_entities(text):
+        assert text[e.start : e.end] == e.text
+
+
+def test_lexicon_teaches_and_rejects(corpus) -> None:
+    store = AnnotationStore.in_memory(corpus=corpus)
+    text = corpus.get(SEED_001).text
+    start = text.index("Monitor")
+    store.add(SEED_001, start, start + 7, "ORG")  # an annotation with an entity label teaches
+    teach(store, "Moscow", REJECT)
+    teach(store, "Union Treaty", "LAW")
+    found = {(e.text, e.label) for e in recognize(text, "rules", lexicon_of(store))}
+    assert ("Monitor", "ORG") in found
+    assert not any(t == "Moscow" for t, _ in found)
+    other = corpus.get(SEED_000).text  # applied to every dispatch from then on
+    assert not any(e.text == "Moscow" for e in recognize(other, "rules", lexicon_of(store)))
+
+
+def test_spacy_adapter_with_blank_pipeline() -> None:
+    spacy = pytest.importorskip("spacy")
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "PERSON", "pattern": "Pavel Grachev"}, {"label": "GPE", "pattern": "Минск"}])
+    text = "Pavel Grachev 🇷🇺 went to Минск."
+    found = spacy_entities(text, nlp)
+    assert [(e.text, e.label) for e in found] == [("Pavel Grachev", "PERSON"), ("Минск", "GPE")]
+    assert all(text[e.start : e.end] == e.text for e in found)
