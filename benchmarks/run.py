@@ -10,7 +10,6 @@ Sections: store (add() latency with 100,000 annotations over 1,000 dispatches; e
 from __future__ import annotations
 
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -32,7 +31,10 @@ def report(name: str, value: float, unit: str, target: float, lower_is_better: b
     ok = value <= target if lower_is_better else value >= target
     sign = "<=" if lower_is_better else ">="
     RESULTS.append((name, f"{value:,.3g} {unit}", f"{sign} {target:g} {unit}", ok))
-    print(f"{name:<58} {value:>12,.3f} {unit:<6} target {sign} {target:g}  {'ok' if ok else 'MISSED'}", flush=True)
+    print(
+        f"{name:<58} {value:>12,.3f} {unit:<6} target {sign} {target:g}  {'ok' if ok else 'MISSED'}",
+        flush=True,
+    )
 
 
 def synthetic_corpus(n: int, seed: int = 7) -> Corpus:
@@ -68,7 +70,16 @@ def bench_store() -> None:
         for d in corpus:
             for _ in range(100):
                 start = rng.randrange(0, len(d.text) - 80)
-                batch.append(make_record(d, start, start + rng.randint(5, 80), rng.choice(["event", "claim", "PERSON"]), "note", "bench"))
+                batch.append(
+                    make_record(
+                        d,
+                        start,
+                        start + rng.randint(5, 80),
+                        rng.choice(["event", "claim", "PERSON"]),
+                        "note",
+                        "bench",
+                    )
+                )
             if len(batch) >= 5000:
                 store.put_many(batch)
                 batch = []
@@ -82,8 +93,18 @@ def bench_store() -> None:
             t0 = time.perf_counter()
             store.add(d, start, start + 30, "event", "bench note")
             times.append(time.perf_counter() - t0)
-        report("add(): median per add, 100k stored, fsync'd (ms)", statistics.median(times) * 1000, "ms", 10)
-        report("add(): 95th percentile (ms, checkpoints included)", sorted(times)[int(len(times) * 0.95)] * 1000, "ms", 50)
+        report(
+            "add(): median per add, 100k stored, fsync'd (ms)",
+            statistics.median(times) * 1000,
+            "ms",
+            10,
+        )
+        report(
+            "add(): 95th percentile (ms, checkpoints included)",
+            sorted(times)[int(len(times) * 0.95)] * 1000,
+            "ms",
+            50,
+        )
         t0 = time.perf_counter()
         reopened = AnnotationStore.open(path, corpus=corpus)
         report("open a store of 100k annotations (s)", time.perf_counter() - t0, "s", 2)
@@ -97,8 +118,18 @@ def bench_store() -> None:
 
 
 def bench_ner() -> None:
-    code = "import time; t=time.perf_counter(); import reader.entities as e; e.find_entities('Pavel Grachev met NATO in Moscow on May 15.'); print(time.perf_counter()-t)"
-    cold = min(float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout) for _ in range(3))
+    code = (
+        "import time; t=time.perf_counter(); import reader.entities as e; "
+        "e.find_entities('Pavel Grachev met NATO in Moscow on May 15.'); print(time.perf_counter()-t)"
+    )
+    cold = min(
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+            ).stdout
+        )
+        for _ in range(3)
+    )
     report("import reader.entities + first call (s)", cold, "s", 0.3)
     from reader.entities import find_entities
 
@@ -110,7 +141,13 @@ def bench_ner() -> None:
     found = find_entities(text)
     elapsed = time.perf_counter() - t0
     print(f"  ner: {size_mb:.1f} MB, {len(found):,} entities", flush=True)
-    report("recognizer throughput, one core (MB/s)", size_mb / elapsed, "MB/s", 1.0, lower_is_better=False)
+    report(
+        "recognizer throughput, one core (MB/s)",
+        size_mb / elapsed,
+        "MB/s",
+        1.0,
+        lower_is_better=False,
+    )
 
 
 SECTIONS: dict[str, Callable[[], None]] = {"store": bench_store, "ner": bench_ner}

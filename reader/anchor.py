@@ -48,7 +48,9 @@ def locate_quote(text: str, quote: str, occurrence: int | None = None, *, where:
             )
         return hits[0]
     if not 1 <= occurrence <= len(hits):
-        raise ReaderError(f"--occurrence {occurrence} is out of range: the quote occurs {len(hits)} times{label}")
+        raise ReaderError(
+            f"--occurrence {occurrence} is out of range: the quote occurs {len(hits)} times{label}"
+        )
     return hits[occurrence - 1]
 
 

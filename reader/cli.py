@@ -135,9 +135,7 @@ def _corpus(settings: Settings, quiet: bool = False) -> Any:
 def _store(settings: Settings, corpus: Any = None, readonly: bool = False) -> Any:
     from reader.store import AnnotationStore
 
-    return AnnotationStore.open(
-        settings.db, corpus=corpus, annotator=settings.annotator, readonly=readonly
-    )
+    return AnnotationStore.open(settings.db, corpus=corpus, annotator=settings.annotator, readonly=readonly)
 
 
 def _console() -> Any:
@@ -201,7 +199,13 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
         ("words", "right"),
         ("annotations", "right"),
     ):
-        table.add_column(name, justify=justify, no_wrap=True, overflow="ellipsis", max_width=48 if name == "title" else None)  # type: ignore[arg-type]
+        table.add_column(
+            name,
+            justify=justify,
+            no_wrap=True,
+            overflow="ellipsis",
+            max_width=48 if name == "title" else None,
+        )  # type: ignore[arg-type]
     for row in rows:
         table.add_row(*(str(row[k]) for k in row))
     if not rows:
@@ -267,7 +271,13 @@ def cmd_annotations(args: argparse.Namespace, settings: Settings) -> int:
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     for name in ("id", "dispatch", "span", "tag", "quote", "note"):
-        table.add_column(name, overflow="ellipsis", no_wrap=True, max_width=36 if name in ("quote", "note") else None, min_width=8 if name in ("id", "tag") else 11 if name == "span" else None)
+        table.add_column(
+            name,
+            overflow="ellipsis",
+            no_wrap=True,
+            max_width=36 if name in ("quote", "note") else None,
+            min_width=8 if name in ("id", "tag") else 11 if name == "span" else None,
+        )
     for r in records:
         quote = " ".join(r["quote"].split())
         table.add_row(
@@ -325,7 +335,12 @@ def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
     from rich.table import Table
 
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for name, justify in (("text", "left"), ("label", "left"), ("count", "right"), ("first", "right")):
+    for name, justify in (
+        ("text", "left"),
+        ("label", "left"),
+        ("count", "right"),
+        ("first", "right"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for (text_, label), starts in sorted(summary.items(), key=lambda kv: (kv[0][1], -len(kv[1]), kv[1][0])):
         table.add_row(text_, label, str(len(starts)), str(starts[0]))

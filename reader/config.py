@@ -160,7 +160,7 @@ def load_settings(
     settings = Settings()
     warnings: list[str] = []
     path = config_path or find_config_file()
-    if path is not None:
+    if path is not None and path.is_file():
         text = ""
         try:
             text = path.read_text(encoding="utf-8")

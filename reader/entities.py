@@ -18,7 +18,20 @@ from pathlib import Path
 
 from reader.models import Entity
 
-LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "DATE", "EVENT", "LAW", "PRODUCT", "MONEY", "PERCENT", "CARDINAL")
+LABELS = (
+    "PERSON",
+    "ORG",
+    "GPE",
+    "LOC",
+    "NORP",
+    "DATE",
+    "EVENT",
+    "LAW",
+    "PRODUCT",
+    "MONEY",
+    "PERCENT",
+    "CARDINAL",
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +51,9 @@ class Gazetteer:
 def gazetteer() -> Gazetteer:
     path = Path(__file__).with_name("data") / "gazetteer.tsv"
     names: dict[str, str] = {}
-    sets: dict[str, set[str]] = {k: set() for k in ("TITLE", "FIRST", "COMMON", "ORG_HEAD", "LAW_HEAD", "EVENT_HEAD")}
+    sets: dict[str, set[str]] = {
+        k: set() for k in ("TITLE", "FIRST", "COMMON", "ORG_HEAD", "LAW_HEAD", "EVENT_HEAD")
+    }
     priority = {"ORG": 3, "GPE": 2, "LOC": 1, "NORP": 0}
     for line in path.read_text(encoding="utf-8").splitlines():
         label, _, name = line.partition("\t")
@@ -80,10 +95,14 @@ _MONTH = (
     r"Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
 )
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_NUMWORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|several|few)"
+_NUMWORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+    r"|forty|fifty|hundred|several|few)"
+)
 _UNIT = r"(?:days?|weeks?|months?|years?|decades?|centur(?:y|ies))"
 _DATE = re.compile(
-    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}}|(?:,\s*\d{{1,2}}(?!\d))+)?(?:,?\s+\d{{4}})?"
+    # The lookahead rejects most positions before the alternation is tried.
+    rf"(?<![\w])(?=[0-9JFMASONDelnmtpcfyrTW])(?:{_MONTH}\s+\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}}|(?:,\s*\d{{1,2}}(?!\d))+)?(?:,?\s+\d{{4}})?"
     rf"|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?"
     rf"|(?:(?:early|late|mid-?|last|next|this)\s+)?{_MONTH}(?:\s+\d{{4}})?(?=\W)(?<!May)"
     rf"|(?:last|next|this|early|late)\s+May\b"
@@ -99,14 +118,16 @@ _DATE = re.compile(
     rf")\b"
 )
 _MONEY = re.compile(
-    r"(?:[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s+(?:million|billion|trillion))?"
+    r"(?=[$€£0-9])(?:[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s+(?:million|billion|trillion))?"
     r"|\b\d[\d,]*(?:\.\d+)?(?:\s+(?:million|billion|trillion))?\s+(?:dollars|rubles|roubles|euros|pounds|yuan|hryvnias?|zlotys?|rubels?)\b)"
 )
-_PERCENT = re.compile(r"\b\d+(?:\.\d+)?\s?(?:%|percent\b|per cent\b)")
-_PRODUCT = re.compile(rf"\b(?:[{_UP}][{_UP}{_LO}]{{0,3}}-\d{{1,4}}[{_UP}]?(?:[{_UP}]{{1,2}}\d?)?)\b")
+_PERCENT = re.compile(r"(?<![\w.])(?=\d)\d+(?:\.\d+)?\s?(?:%|percent\b|per cent\b)")
+_PRODUCT = re.compile(
+    rf"(?<![\w-])(?=[{_UP}])(?:[{_UP}][{_UP}{_LO}]{{0,3}}-\d{{1,4}}[{_UP}]?(?:[{_UP}]{{1,2}}\d?)?)\b"
+)
 _CARDINAL = re.compile(
-    r"\b(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s+(?:million|billion|thousand|hundred))?\b"
-    r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds|thousands|dozens)\b"
+    r"(?<![\w.])(?=\d)(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s+(?:million|billion|thousand|hundred))?\b"
+    r"|(?<!\w)(?=[tfsenhd])(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds|thousands|dozens)\b"
 )
 _CITATION = re.compile(
     rf"\((?P<src>[{_UP}][\w’'.-]*(?:\s+[\w’'.-]+){{0,3}}),\s+(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH})"
@@ -136,19 +157,14 @@ class _Builder:
             self.spans.append((start, end, label, priority))
 
     def resolve(self, text: str) -> list[Entity]:
-        # Higher priority first, then longer; claim characters greedily.
-        ordered = sorted(self.spans, key=lambda s: (-s[3], -(s[1] - s[0]), s[0]))
-        taken: list[tuple[int, int]] = []
-        import bisect
-
+        """Keep the best spans: higher priority first, then longer; each character once."""
+        ordered = sorted(self.spans, key=lambda s: (-s[3], s[0] - s[1], s[0]))
+        taken = bytearray(len(text) + 1)
         chosen: list[tuple[int, int, str]] = []
         for start, end, label, _ in ordered:
-            i = bisect.bisect_left(taken, (start, -1))
-            if i > 0 and taken[i - 1][1] > start:
+            if taken.find(1, start, end) != -1:
                 continue
-            if i < len(taken) and taken[i][0] < end:
-                continue
-            taken.insert(i, (start, end))
+            taken[start:end] = b"\x01" * (end - start)
             chosen.append((start, end, label))
         chosen.sort()
         return [Entity(s, e, label, text[s:e]) for s, e, label in chosen]
@@ -165,9 +181,11 @@ def _title_case_line(text: str, pos: int) -> bool:
     """Whether ``pos`` lies on a short line in Title Case (a headline or page furniture)."""
     line_start = text.rfind("\n", 0, pos) + 1
     line_end = text.find("\n", pos)
+    if line_end - line_start > 160 or (line_end == -1 and len(text) - line_start > 160):
+        return False
     line = text[line_start : line_end if line_end != -1 else len(text)]
     words = [w for w in line.split() if w[:1].isalpha()]
-    if len(words) < 2 or len(line) > 160 or line.rstrip()[-1:] in ".?!\"”":
+    if len(words) < 2 or len(line) > 160 or line.rstrip()[-1:] in '.?!"”':
         return False
     return sum(1 for w in words if w[:1].isupper()) >= 0.7 * len(words)
 
@@ -176,7 +194,9 @@ def _classify_sequence(text: str, start: int, end: int, gz: Gazetteer, out: _Bui
     """Classify one run of capitalised words and add what it holds to ``out``."""
     words = _words(text, start, end)
     # Drop leading function words ("The", "But") and connectors at either end.
-    while words and (text[words[0][0] : words[0][1]] in gz.common or text[words[0][0] : words[0][1]].lower() in _CONNECTORS):
+    while words and (
+        text[words[0][0] : words[0][1]] in gz.common or text[words[0][0] : words[0][1]].lower() in _CONNECTORS
+    ):
         words = words[1:]
     while words and text[words[-1][0] : words[-1][1]].lower() in _CONNECTORS:
         words = words[:-1]
@@ -222,7 +242,12 @@ def _classify_sequence(text: str, start: int, end: int, gz: Gazetteer, out: _Bui
             part = i + 1
         return
     # A sentence-initial word before a known name or title is an ordinary word ("Joint Russian ...").
-    if len(tokens) > 1 and tokens[0] not in gz.names and tokens[0] not in gz.first and _sentence_initial(text, start):
+    if (
+        len(tokens) > 1
+        and tokens[0] not in gz.names
+        and tokens[0] not in gz.first
+        and _sentence_initial(text, start)
+    ):
         nxt = tokens[1]
         if nxt in gz.names or nxt in gz.titles or all(p in gz.names for p in nxt.split("-")):
             _classify_sequence(text, words[1][0], end, gz, out)
@@ -230,7 +255,11 @@ def _classify_sequence(text: str, start: int, end: int, gz: Gazetteer, out: _Bui
     last = tokens[-1].rstrip(".")
     # Organisation, law or event by its last word ("Polish Foreign Ministry", "Union Treaty").
     if len(tokens) > 1:
-        for heads, head_label in ((gz.law_heads, "LAW"), (gz.event_heads, "EVENT"), (gz.org_heads, "ORG")):
+        for heads, head_label in (
+            (gz.law_heads, "LAW"),
+            (gz.event_heads, "EVENT"),
+            (gz.org_heads, "ORG"),
+        ):
             if last in heads:
                 out.add(start, end, head_label, 4)
                 return
@@ -287,7 +316,25 @@ def _classify_sequence(text: str, start: int, end: int, gz: Gazetteer, out: _Bui
 
 
 _CONNECTORS = frozenset(
-    ("of", "for", "on", "de", "del", "la", "le", "van", "von", "der", "den", "al", "bin", "ibn", "and", "the", "in")
+    (
+        "of",
+        "for",
+        "on",
+        "de",
+        "del",
+        "la",
+        "le",
+        "van",
+        "von",
+        "der",
+        "den",
+        "al",
+        "bin",
+        "ibn",
+        "and",
+        "the",
+        "in",
+    )
 )
 
 
@@ -362,7 +409,9 @@ def _consistency(text: str, entities: list[Entity], out: _Builder) -> list[Entit
     for e in entities:
         if e.label != "?":
             builder.add(e.start, e.end, e.label, 5)
-    pattern = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(k) for k in sorted(known, key=len, reverse=True)) + r")(?!\w)")
+    pattern = re.compile(
+        r"(?<![\w])(?:" + "|".join(re.escape(k) for k in sorted(known, key=len, reverse=True)) + r")(?!\w)"
+    )
     for m in pattern.finditer(text):
         builder.add(m.start(), m.end(), known[m.group()], 3)
     for e in unknown:

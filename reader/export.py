@@ -76,7 +76,11 @@ def dumps_export(document: dict[str, Any]) -> str:
     """
     encode = json.JSONEncoder(ensure_ascii=False).encode
     head = {k: v for k, v in document.items() if k != "dispatches"}
-    parts = ["{\n", encode(head)[1:-1].replace(", ", ",\n  ").join(("  ", ",\n")), '  "dispatches": [']
+    parts = [
+        "{\n",
+        encode(head)[1:-1].replace(", ", ",\n  ").join(("  ", ",\n")),
+        '  "dispatches": [',
+    ]
     for i, dispatch in enumerate(document["dispatches"]):
         meta = {k: v for k, v in dispatch.items() if k != "annotations"}
         parts.append(("," if i else "") + "\n    {" + encode(meta)[1:-1] + ', "annotations": [')

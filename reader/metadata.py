@@ -50,9 +50,7 @@ DATELINE = re.compile(
     r"(?:\s*\((?P<source>[^)\n]{1,40})\))?\s*(?:--|-|—|–|:)",
 )
 # "Publication: Monitor Volume: 5 Issue: 82"
-PUBLICATION = re.compile(
-    r"^Publication:\s*(?P<source>.+?)(?:\s+Volume:.*)?$", re.IGNORECASE | re.MULTILINE
-)
+PUBLICATION = re.compile(r"^Publication:\s*(?P<source>.+?)(?:\s+Volume:.*)?$", re.IGNORECASE | re.MULTILINE)
 _FIELD = re.compile(r"^(?P<key>Source|Date|Published|Title):\s*(?P<value>.+)$", re.IGNORECASE)
 
 TITLE_MAX = 80

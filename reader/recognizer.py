@@ -78,7 +78,9 @@ def spacy_entities(text: str, nlp: Any) -> list[Entity]:
     return out
 
 
-def recognize(text: str, backend: str = "rules", lexicon: tuple[list[tuple[str, str]], list[str]] = ([], [])) -> list[Entity]:
+def recognize(
+    text: str, backend: str = "rules", lexicon: tuple[list[tuple[str, str]], list[str]] = ([], [])
+) -> list[Entity]:
     taught, rejected = lexicon
     if backend == "rules":
         return find_entities(text, lexicon=taught, rejected=rejected)

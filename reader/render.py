@@ -38,7 +38,9 @@ def safe(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch == "\n" or ch == "\t" else "\ufffd" for ch in text)
 
 
-def render_dispatch(dispatch: Dispatch, entities: Sequence[Entity], records: Sequence[dict[str, Any]]) -> Group:
+def render_dispatch(
+    dispatch: Dispatch, entities: Sequence[Entity], records: Sequence[dict[str, Any]]
+) -> Group:
     header = Text()
     header.append(safe(dispatch.title), style="bold")
     header.append("\n")

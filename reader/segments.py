@@ -104,9 +104,7 @@ def sentence_spans(text: str) -> list[Span]:
             if not (first.isupper() or first.isdigit() or first in _OPENERS):
                 continue
             mark = match.start()
-            if text[mark] == "." and text[mark : mark + 3] != "..." and _is_abbreviation(
-                text, mark, nxt
-            ):
+            if text[mark] == "." and text[mark : mark + 3] != "..." and _is_abbreviation(text, mark, nxt):
                 continue
             _append_trimmed(spans, text, start, end)
             start = nxt

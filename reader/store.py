@@ -185,6 +185,7 @@ class AnnotationStore:
         self._state = _FileState()
         self._writes_since_checkpoint = 0
         self._lock_fd: int | None = None
+        self._session_fd: int | None = None
         self._lock_depth = 0
         self._closed = False
         if self.path is not None:
@@ -251,6 +252,30 @@ class AnnotationStore:
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
+        if self._session_fd is not None:
+            os.close(self._session_fd)
+            self._session_fd = None
+
+    def claim_session(self) -> bool:
+        """Claim the store for one interactive session (the app); ``False`` if another has it.
+
+        CLI commands do not claim it: they and the app interleave safely through the write
+        lock. A second app finding the claim taken should open read-only.
+        """
+        if self.path is None or fcntl is None:
+            return True
+        session = self.path.with_name(self.path.name + ".session")
+        try:
+            fd = os.open(session, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._session_fd = fd
+        return True
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -580,7 +605,8 @@ class AnnotationStore:
             except (ValueError, KeyError, TypeError) as exc:
                 raise ReaderError(
                     f"{self.journal_path}: entry {number} after byte {self._state.journal_pos} is "
-                    f"damaged ({exc}); the files were left untouched; move the journal aside to open the store without it"
+                    f"damaged ({exc}); the files were left untouched; move the journal aside "
+                    "to open the store without it"
                 ) from None
         self._state.journal_pos += complete
         if complete < len(chunk) and not self.readonly:

@@ -47,7 +47,16 @@ def test_list_table(env, capsys) -> None:
 
 def test_tag_by_quote_then_list_annotations_and_delete(env, capsys) -> None:
     code, out, err = run(
-        capsys, "tag", SEED_000, "--quote", "signed a series of agreements", "--tag", "event", "--note", "14 May", "--json"
+        capsys,
+        "tag",
+        SEED_000,
+        "--quote",
+        "signed a series of agreements",
+        "--tag",
+        "event",
+        "--note",
+        "14 May",
+        "--json",
     )
     assert code == 0, err
     record = json.loads(out)
@@ -90,7 +99,9 @@ def test_errors_are_one_line_and_write_nothing(env, capsys, argv, message) -> No
 def test_occurrence_picks_one(env, capsys, corpus) -> None:
     text = corpus.get(SEED_000).text
     second = text.index("Russia", text.index("Russia") + 1)
-    code, out, _ = run(capsys, "tag", SEED_000, "--quote", "Russia", "--occurrence", "2", "--tag", "GPE", "--json")
+    code, out, _ = run(
+        capsys, "tag", SEED_000, "--quote", "Russia", "--occurrence", "2", "--tag", "GPE", "--json"
+    )
     assert code == 0 and json.loads(out)["start"] == second
 
 
@@ -102,7 +113,17 @@ def test_corrupt_db_is_reported_and_kept(env, capsys) -> None:
 
 
 def test_export_validates_against_schema(env, capsys, tmp_path) -> None:
-    run(capsys, "tag", SEED_001, "--quote", "Igor Sergeev", "--tag", "PERSON", "--note", "Marshal — “quoted”")
+    run(
+        capsys,
+        "tag",
+        SEED_001,
+        "--quote",
+        "Igor Sergeev",
+        "--tag",
+        "PERSON",
+        "--note",
+        "Marshal — “quoted”",
+    )
     run(capsys, "tag", SEED_000, "--quote", "Pavel Grachev", "--tag", "PERSON")
     code, out, _ = run(capsys, "export")
     doc = json.loads(out)
@@ -133,7 +154,12 @@ def test_show_renders_markup_literally(tmp_path, capsys, monkeypatch) -> None:
 
 
 def test_python_dash_m_and_console_script_agree(env) -> None:
-    result = subprocess.run([sys.executable, "-m", "reader", "list", "--json"], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "reader", "list", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert [r["id"] for r in json.loads(result.stdout)] == [SEED_000, SEED_001]
 
 

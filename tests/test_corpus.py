@@ -52,7 +52,13 @@ def test_seed_metadata(corpus) -> None:
 @pytest.mark.parametrize(
     ("text", "title", "source", "place", "date"),
     [
-        ("MOSCOW, April 2 (Reuters) - Talks began.\n", "Talks began", "Reuters", "MOSCOW", "April 2"),
+        (
+            "MOSCOW, April 2 (Reuters) - Talks began.\n",
+            "Talks began",
+            "Reuters",
+            "MOSCOW",
+            "April 2",
+        ),
         (
             "Skip to main content\n\nPeace Plan Stalls\n\nKyiv, 3 March 2024 (AP) — The plan stalled.",
             "Peace Plan Stalls",
@@ -60,8 +66,20 @@ def test_seed_metadata(corpus) -> None:
             "Kyiv",
             "3 March 2024",
         ),
-        ("Title: A Given Title\nSource: Interfax\n\nBody text here.", "A Given Title", "Interfax", "", ""),
-        ("just some lower case words without an end", "just some lower case words without an end", "", "", ""),
+        (
+            "Title: A Given Title\nSource: Interfax\n\nBody text here.",
+            "A Given Title",
+            "Interfax",
+            "",
+            "",
+        ),
+        (
+            "just some lower case words without an end",
+            "just some lower case words without an end",
+            "",
+            "",
+            "",
+        ),
         ("", "fallback-name", "", "", ""),
     ],
 )
@@ -85,7 +103,10 @@ def test_shorten_cuts_on_word_boundary() -> None:
         ("George W. Bush spoke. Done.", ["George W. Bush spoke.", "Done."]),
         ('He said "we will go." They went.', ['He said "we will go."', "They went."]),
         ("It ended (as planned.) Next one.", ["It ended (as planned.)", "Next one."]),
-        ("Last month (April 2), they met. It was new.", ["Last month (April 2), they met.", "It was new."]),
+        (
+            "Last month (April 2), they met. It was new.",
+            ["Last month (April 2), they met.", "It was new."],
+        ),
         ("Really? Yes! Fine.", ["Really?", "Yes!", "Fine."]),
         ("One line\n\nAnother para.", ["One line", "Another para."]),
         ("See art. 5 of the law. Next.", ["See art. 5 of the law.", "Next."]),

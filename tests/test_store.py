@@ -187,7 +187,9 @@ def test_two_processes_lose_nothing(tmp_path) -> None:
     path = tmp_path / "a.json"
     script = _writer_script(tmp_path)
     procs = [
-        subprocess.Popen([sys.executable, str(script), str(path), "300", "50"], stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, str(script), str(path), "300", "50"], stdout=subprocess.PIPE, text=True
+        )
         for _ in range(2)
     ]
     acked = set()
@@ -209,14 +211,16 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_write(tmp_path, corpus)
     acked: set[str] = set()
     for _round in range(12):
         # checkpoint_every=7 makes kills land inside checkpoints too.
-        proc = subprocess.Popen([sys.executable, str(script), str(path), "100000", "7"], stdout=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [sys.executable, str(script), str(path), "100000", "7"], stdout=subprocess.PIPE
+        )
         assert proc.stdout is not None
         fd = proc.stdout.fileno()
         os.set_blocking(fd, False)
         deadline = time.monotonic() + rng.uniform(0.4, 1.5)
         buffer = b""
 
-        def drain() -> bytes:
+        def drain(fd: int = fd) -> bytes:
             try:
                 return os.read(fd, 1 << 16) or b""
             except BlockingIOError:

@@ -134,8 +134,14 @@ Holding Holdings Enterprises Exchange Church Patriarchate Mission Secretariat St
 Conference Union Consortium Coalition Bloc Caucus Faction Committees Fleet Inspectorate
 """
 
-LAW_HEADS = "Treaty Act Accord Accords Convention Charter Constitution Protocol Agreement Pact Law Code Declaration Resolution Memorandum"
-EVENT_HEADS = "War Summit Olympics Games Revolution Uprising Conference Crisis Forum Congress Festival Championship Cup Election Elections Offensive Operation Massacre Genocide Spring"
+LAW_HEADS = """
+Treaty Act Accord Accords Convention Charter Constitution Protocol Agreement Pact Law Code
+Declaration Resolution Memorandum
+"""
+EVENT_HEADS = """
+War Summit Olympics Games Revolution Uprising Conference Crisis Forum Congress Festival
+Championship Cup Election Elections Offensive Operation Massacre Genocide Spring
+"""
 
 TITLES = """
 President|Vice President|Vice-President|Prime Minister|Premier|Deputy Prime Minister

@@ -1,0 +1,131 @@
+"""Soft-wrapping a text into visual lines measured in terminal cells.
+
+The app renders only visible lines (Line API), so it needs, for a width, the offset where
+each visual line starts, and to map between offsets and (line, cell column). Wide (CJK,
+emoji) and zero-width (combining) characters are measured with Rich's cell tables; ASCII
+lines take a fast path. Control characters are shown as one-cell placeholders, keeping
+one code point per displayed character.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from rich.cells import cell_len, get_character_cell_size
+
+# C0 controls (but newline) and DEL become visible "control pictures": one code point each,
+# so display columns and offsets stay in step and escape sequences cannot reach the terminal.
+_CONTROL_PICTURES = {c: 0x2400 + c for c in range(0x20) if c != 0x0A} | {0x7F: 0x2421}
+_C1 = {c: 0xFFFD for c in range(0x80, 0xA0)}
+DISPLAY_TABLE = _CONTROL_PICTURES | _C1
+
+
+def displayable(text: str) -> str:
+    """``text`` with control characters replaced one for one by visible placeholders."""
+    return text.translate(DISPLAY_TABLE)
+
+
+def char_width(ch: str) -> int:
+    return 1 if ch < "\u0300" else get_character_cell_size(ch)
+
+
+@dataclass
+class Layout:
+    """Visual lines of a text wrapped to ``width`` cells."""
+
+    text: str
+    width: int
+    starts: list[int]
+    ends: list[int]
+    """``ends[i]`` excludes the newline or the space where line ``i`` was wrapped."""
+
+    @property
+    def line_count(self) -> int:
+        return len(self.starts)
+
+    def line_of(self, offset: int) -> int:
+        """The visual line that shows ``offset`` (an offset at a wrap point goes to the next)."""
+        return max(0, bisect_right(self.starts, offset) - 1)
+
+    def column_of(self, offset: int) -> int:
+        line = self.line_of(offset)
+        start = self.starts[line]
+        segment = self.text[start : min(offset, self.ends[line])]
+        return len(segment) if segment.isascii() else cell_len(displayable(segment))
+
+    def offset_at(self, line: int, column: int) -> int:
+        """The offset shown at cell ``column`` of visual ``line`` (clamped to the line)."""
+        line = min(max(line, 0), self.line_count - 1)
+        start, end = self.starts[line], self.ends[line]
+        segment = self.text[start:end]
+        if segment.isascii():
+            return start + min(max(column, 0), end - start)
+        cells = 0
+        for i, ch in enumerate(displayable(segment)):
+            w = char_width(ch)
+            if cells + w > column:
+                return start + i
+            cells += w
+        return end
+
+
+def wrap(text: str, width: int) -> Layout:
+    """Wrap ``text`` at spaces to lines of at most ``width`` cells (long words are split)."""
+    width = max(width, 8)
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    length = len(text)
+    while True:
+        nl = text.find("\n", pos)
+        line_end = length if nl == -1 else nl
+        _wrap_line(text, pos, line_end, width, starts, ends)
+        if nl == -1:
+            break
+        pos = nl + 1
+    return Layout(text, width, starts, ends)
+
+
+def _wrap_line(text: str, start: int, end: int, width: int, starts: list[int], ends: list[int]) -> None:
+    line = text[start:end]
+    if line.isascii():
+        while end - start > width:
+            cut = text.rfind(" ", start, start + width + 1)
+            if cut <= start:
+                starts.append(start)
+                ends.append(start + width)
+                start += width
+            else:
+                starts.append(start)
+                ends.append(cut)
+                start = cut + 1
+        starts.append(start)
+        ends.append(end)
+        return
+    # Slow path: measure cells character by character.
+    line_start = start
+    cells = 0
+    last_space = -1
+    i = start
+    while i < end:
+        ch = text[i]
+        w = char_width(displayable(ch))
+        if cells + w > width and i > line_start:
+            if last_space > line_start:
+                starts.append(line_start)
+                ends.append(last_space)
+                line_start = last_space + 1
+            else:
+                starts.append(line_start)
+                ends.append(i)
+                line_start = i
+            cells = cell_len(displayable(text[line_start:i]))
+            last_space = -1
+            continue
+        if ch == " ":
+            last_space = i
+        cells += w
+        i += 1
+    starts.append(line_start)
+    ends.append(end)

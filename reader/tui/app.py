@@ -1,0 +1,214 @@
+"""ReaderApp and ``make_app``: the app built from explicit settings, corpus and store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from rich.style import Style
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.color import Color
+from textual.screen import Screen
+
+from reader.config import Settings
+from reader.corpus import Corpus, load_corpus
+from reader.entities import LABELS
+from reader.errors import ReaderError
+from reader.models import Dispatch, Entity
+from reader.recognizer import LABELS as ENTITY_LABELS
+from reader.recognizer import lexicon_of, recognize
+from reader.render import LABEL_STYLES
+from reader.store import AnnotationStore
+from reader.undo import UndoHistory
+
+STATUS_TABLE = "_status"
+
+
+class ReaderApp(App[None]):
+    """Library and reader over a corpus and an annotation store."""
+
+    CSS_PATH = "reader.tcss"
+    TITLE = "dispatch-reader"
+    BINDINGS = [
+        Binding("ctrl+p", "command_palette", "Commands", show=True),
+        Binding("ctrl+e", "export", "Export JSON", show=False),
+    ]
+
+    def __init__(
+        self, settings: Settings, corpus: Corpus, store: AnnotationStore, store_problem: str = ""
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.corpus = corpus
+        self.store = store
+        self.store_problem = store_problem
+        self.history = UndoHistory()
+        self.hidden_labels: set[str] = {lab for lab in LABELS if lab not in settings.labels_shown}
+        self._entities: dict[str, list[Entity]] = {}
+        self.entity_counts: dict[str, int] = {}
+        self._search_text: dict[str, str] = {}
+        self.read_ids: set[str] = {row["key"] for row in store.table_rows(STATUS_TABLE) if row.get("read")}
+        self.lexicon = lexicon_of(store)
+
+    def on_mount(self) -> None:
+        from reader.tui.screens.library import LibraryScreen
+
+        self.push_screen(LibraryScreen())
+        if self.store_problem:
+            self.notify(self.store_problem, title="Opened read-only", severity="error", timeout=15)
+
+    # -- shared state --------------------------------------------------------------------
+
+    def search_text(self, dispatch: Dispatch) -> str:
+        """Lower-cased title and text, for the library filter (cached)."""
+        cached = self._search_text.get(dispatch.id)
+        if cached is None:
+            cached = (dispatch.title + "\n" + dispatch.text).lower()
+            self._search_text[dispatch.id] = cached
+        return cached
+
+    def entities_of(self, dispatch: Dispatch, compute_only: bool = False) -> list[Entity]:
+        """Entities of a dispatch with the configured backend and the lexicon snapshot.
+
+        Safe in a thread worker (``compute_only``): it reads no store, only the snapshot.
+        """
+        cached = self._entities.get(dispatch.id)
+        if cached is not None:
+            return cached
+        try:
+            found = recognize(dispatch.text, self.settings.ner, self.lexicon)
+        except ReaderError:
+            found = recognize(dispatch.text, "rules", self.lexicon)
+        if not compute_only:
+            self._entities[dispatch.id] = found
+            self.entity_counts[dispatch.id] = len(found)
+        return found
+
+    def relearn(self) -> None:
+        """Re-read the lexicon after an entity-label annotation changed; recompute lazily."""
+        self.lexicon = lexicon_of(self.store)
+        self._entities.clear()
+        self.entity_counts.clear()
+
+    def mark_read(self, dispatch_id: str) -> None:
+        if dispatch_id in self.read_ids or self.store.readonly:
+            return
+        try:
+            self.store.put_row(STATUS_TABLE, dispatch_id, {"read": True})
+        except ReaderError:
+            return
+        self.read_ids.add(dispatch_id)
+
+    def tag_styles(self) -> dict[str, Style]:
+        base = Color.parse("#1e1e1e")
+        styles = {}
+        for tag in self.settings.tags:
+            if tag.colour:
+                try:
+                    colour = Color.parse(tag.colour)
+                except Exception:  # noqa: BLE001 - a bad colour in the config is not fatal
+                    continue
+                styles[tag.name] = Style(bgcolor=base.blend(colour, 0.45).rich_color)
+        return styles
+
+    def label_styles(self) -> dict[str, Style]:
+        from reader.tui.widgets.document_view import DocumentView
+
+        views = self.screen.query(DocumentView)
+        if views:
+            view = views.first()
+            return {
+                lab: view.get_component_rich_style(f"document-view--{lab.lower()}", partial=True)
+                for lab in ENTITY_LABELS
+            }
+        return {lab: Style.parse(style) for lab, style in LABEL_STYLES.items()}
+
+    # -- navigation ----------------------------------------------------------------------
+
+    def open_dispatch(self, dispatch_id: str) -> None:
+        from reader.tui.screens.dispatch import DispatchScreen
+
+        self.push_screen(DispatchScreen(self.corpus.require(dispatch_id)))
+
+    def switch_dispatch(self, dispatch_id: str) -> None:
+        from reader.tui.screens.dispatch import DispatchScreen
+
+        self.switch_screen(DispatchScreen(self.corpus.require(dispatch_id)))
+
+    # -- commands ------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Export annotations (JSON)", "Write every annotation to a JSON file", self.action_export
+        )
+        from reader.tui.screens.dispatch import DispatchScreen
+
+        if isinstance(screen, DispatchScreen):
+            for label in sorted({e.label for e in screen.entities}):
+                state = "Show" if label in self.hidden_labels else "Hide"
+                yield SystemCommand(
+                    f"{state} {label} entities",
+                    f"Toggle the highlighting of {label}",
+                    lambda label=label: screen.toggle_label(label),  # type: ignore[misc]
+                )
+
+    def action_export(self) -> None:
+        from reader.tui.screens.prompt import Prompt
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.export_to(path)
+
+        self.push_screen(Prompt("Export all annotations as JSON to:", "annotations-export.json"), chosen)
+
+    def export_to(self, path: str) -> None:
+        from reader.export import build_export, dumps_export, write_atomic
+
+        records = self.store.all()
+        try:
+            write_atomic(path, dumps_export(build_export(self.corpus, records)))
+        except OSError as exc:
+            self.notify(f"{path}: cannot write ({exc.strerror or exc})", severity="error")
+            return
+        self.notify(f"exported {len(records)} annotations to {Path(path).resolve()}", title="Export")
+
+
+def make_app(
+    settings: Settings, store: AnnotationStore | None = None, corpus: Corpus | None = None
+) -> ReaderApp:
+    """Build the app. Tests pass their own store and corpus; otherwise they come from settings.
+
+    A store that cannot be opened, or that another app holds, opens read-only with a message.
+    """
+    if corpus is None:
+        corpus = load_corpus(settings.corpus)
+    problem = ""
+    if store is None:
+        try:
+            store = AnnotationStore.open(settings.db, corpus=corpus, annotator=settings.annotator)
+        except ReaderError as exc:
+            problem = f"{exc}. Nothing will be written."
+            store = AnnotationStore.in_memory(corpus=corpus, annotator=settings.annotator)
+            store.readonly = True
+        else:
+            if not store.readonly and not store.claim_session():
+                store.close()
+                store = AnnotationStore.open(
+                    settings.db, corpus=corpus, annotator=settings.annotator, readonly=True
+                )
+                problem = (
+                    f"{settings.db} is open in another reader app; this one is read-only. "
+                    "Close the other to write."
+                )
+    return ReaderApp(settings, corpus, store, problem)
+
+
+def run_app(settings: Settings) -> int:
+    app = make_app(settings)
+    try:
+        app.run()
+    finally:
+        app.store.close()
+    return 0

@@ -1,0 +1,51 @@
+"""HelpScreen: every key of the screen below it, from the bindings' own descriptions."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+
+def _key_name(key: str) -> str:
+    names = {
+        "question_mark": "?",
+        "slash": "/",
+        "left_square_bracket": "[",
+        "right_square_bracket": "]",
+    }
+    return ", ".join(names.get(k, k) for k in key.split(","))
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close help")]
+
+    def __init__(self, below: Screen[object]) -> None:
+        super().__init__()
+        self.below = below
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
+        table.add_column("key", style="bold")
+        table.add_column("does")
+        seen: set[str] = set()
+        chain = [self.below, *self.below.query("*")]
+        for node in chain:
+            for binding in getattr(node, "BINDINGS", []):
+                if not isinstance(binding, Binding) or not binding.description or binding.description in seen:
+                    continue
+                seen.add(binding.description)
+                table.add_row(_key_name(binding.key), binding.description)
+        for binding in self.app.BINDINGS:
+            if isinstance(binding, Binding) and binding.description and binding.description not in seen:
+                table.add_row(_key_name(binding.key), binding.description)
+        with VerticalScroll(id="help"):
+            yield Static(Text("Keys  (escape closes)", style="bold"))
+            yield Static(table)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,455 @@
+"""DocumentView: the dispatch text with cursor, selection, entities and annotations.
+
+A Line API widget (``ScrollView`` + ``render_line``): only visible lines are rendered, from
+a wrap layout (:mod:`reader.layout`) and cached strips. Spans are looked up per line with
+bisect over sorted intervals. The text is never parsed as markup.
+
+Attributes down: the screen sets ``entities``, ``annotations``, ``hidden_labels``,
+``hits`` and ``tag_styles``. Messages up: :class:`CursorMoved`, :class:`SelectionChanged`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from typing import Any
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.events import MouseDown, MouseMove, MouseUp, Resize
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from reader.entities import LABELS
+from reader.layout import Layout, displayable, wrap
+from reader.models import Entity, Span
+from reader.segments import paragraph_spans, sentence_spans, word_spans
+
+GUTTER = 2
+
+
+def _containing(spans: Sequence[Span], starts: list[int], offset: int) -> Span | None:
+    i = bisect_right(starts, offset) - 1
+    if i >= 0 and spans[i].start <= offset < spans[i].end:
+        return spans[i]
+    return None
+
+
+class DocumentView(ScrollView, can_focus=True):
+    """The text of one dispatch, navigable by character, word, sentence and paragraph."""
+
+    ALLOW_SELECT = False  # we draw our own selection, by offsets
+
+    COMPONENT_CLASSES = {
+        "document-view--cursor",
+        "document-view--selection",
+        "document-view--hit",
+        "document-view--annotation",
+        "document-view--gutter",
+        *(f"document-view--{label.lower()}" for label in LABELS),
+    }
+
+    DEFAULT_CSS = """
+    DocumentView {
+        background: $surface;
+        padding: 0 1;
+    }
+    DocumentView > .document-view--cursor { text-style: reverse; }
+    DocumentView > .document-view--selection { background: $primary 45%; }
+    DocumentView > .document-view--hit { background: $warning 50%; }
+    DocumentView > .document-view--annotation { text-style: underline; }
+    DocumentView > .document-view--gutter { color: $accent; }
+    """
+
+    BINDINGS = [
+        Binding("left,h", "move('char', -1)", "Left", show=False),
+        Binding("right,l", "move('char', 1)", "Right", show=False),
+        Binding("up,k", "move('line', -1)", "Up", show=False),
+        Binding("down,j", "move('line', 1)", "Down", show=False),
+        Binding("shift+left", "move('char', -1, True)", "Extend left", show=False),
+        Binding("shift+right", "move('char', 1, True)", "Extend right", show=False),
+        Binding("shift+up", "move('line', -1, True)", "Extend up", show=False),
+        Binding("shift+down", "move('line', 1, True)", "Extend down", show=False),
+        Binding("w", "move('word', 1)", "Next word", show=False),
+        Binding("b", "move('word', -1)", "Previous word", show=False),
+        Binding(")", "move('sentence', 1)", "Next sentence", show=False),
+        Binding("(", "move('sentence', -1)", "Previous sentence", show=False),
+        Binding("}", "move('paragraph', 1)", "Next paragraph", show=False),
+        Binding("{", "move('paragraph', -1)", "Previous paragraph", show=False),
+        Binding("pagedown,space", "move('page', 1)", "Page down", show=False),
+        Binding("pageup", "move('page', -1)", "Page up", show=False),
+        Binding("home,g", "move('doc', -1)", "Top", show=False),
+        Binding("end,G", "move('doc', 1)", "Bottom", show=False),
+        Binding("v", "toggle_select", "Select mode", show=True),
+        Binding("s", "select_unit('sentence')", "Sentence", show=True),
+        Binding("p", "select_unit('paragraph')", "Paragraph", show=True),
+        Binding("e", "select_unit('entity')", "Entity", show=False),
+        Binding("escape", "clear_selection", "Clear selection", show=False),
+    ]
+
+    class CursorMoved(Message):
+        """The cursor moved to ``offset``."""
+
+        def __init__(self, view: DocumentView, offset: int) -> None:
+            super().__init__()
+            self.view = view
+            self.offset = offset
+
+    class SelectionChanged(Message):
+        """The selection is now ``selection`` (``None`` when cleared)."""
+
+        def __init__(self, view: DocumentView, selection: Span | None) -> None:
+            super().__init__()
+            self.view = view
+            self.selection = selection
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.text = text
+        self.display_text = displayable(text)
+        self.cursor = 0
+        self.selection_anchor: int | None = None
+        """Where the selection started; ``None`` when nothing is selected."""
+        self.selecting = False
+        """Sticky selection mode (``v``): motions extend the selection."""
+        self.entities: list[Entity] = []
+        self.hidden_labels: set[str] = set()
+        self.annotations: list[dict[str, Any]] = []
+        self.hits: list[Span] = []
+        self.tag_styles: dict[str, Style] = {}
+        self._layout: Layout | None = None
+        self._strips: dict[int, Strip] = {}
+        self._dragging = False
+        self._words = word_spans(text)
+        self._word_starts = [w.start for w in self._words]
+        self._sentences = sentence_spans(text)
+        self._sentence_starts = [s.start for s in self._sentences]
+        self._paragraphs = paragraph_spans(text)
+        self._paragraph_starts = [p.start for p in self._paragraphs]
+        self._entity_ends: list[int] = []
+        self._entity_starts: list[int] = []
+        self._hit_ends: list[int] = []
+        self._ann_by_line: dict[int, list[dict[str, Any]]] = {}
+
+    # -- attributes down ------------------------------------------------------------------------
+
+    def set_entities(self, entities: list[Entity]) -> None:
+        self.entities = entities
+        self._entity_starts = [e.start for e in entities]
+        self._entity_ends = [e.end for e in entities]
+        self.redraw()
+
+    def set_hidden_labels(self, hidden: set[str]) -> None:
+        self.hidden_labels = set(hidden)
+        self.redraw()
+
+    def set_annotations(self, records: list[dict[str, Any]]) -> None:
+        self.annotations = sorted(records, key=lambda r: (r["start"], r["end"]))
+        self._index_annotations()
+        self.redraw()
+
+    def set_hits(self, hits: list[Span]) -> None:
+        self.hits = hits
+        self._hit_ends = [h.end for h in hits]
+        self.redraw()
+
+    def redraw(self) -> None:
+        self._strips.clear()
+        self.refresh()
+
+    # -- geometry ----------------------------------------------------------------------------
+
+    @property
+    def layout_(self) -> Layout:
+        if self._layout is None:
+            self._relayout()
+        assert self._layout is not None
+        return self._layout
+
+    def _text_width(self) -> int:
+        return max(8, self.scrollable_content_region.width - GUTTER - 1)
+
+    def _relayout(self) -> None:
+        self._layout = wrap(self.text, self._text_width())
+        self._strips.clear()
+        self._index_annotations()
+        self.virtual_size = Size(self._text_width() + GUTTER, self._layout.line_count)
+
+    def _index_annotations(self) -> None:
+        self._ann_by_line = {}
+        if self._layout is None:
+            return
+        for record in self.annotations:
+            first = self._layout.line_of(record["start"])
+            last = self._layout.line_of(max(record["start"], record["end"] - 1))
+            for line in range(first, last + 1):
+                self._ann_by_line.setdefault(line, []).append(record)
+
+    def on_resize(self, event: Resize) -> None:
+        if self._layout is None or self._layout.width != self._text_width():
+            self._relayout()
+            self.scroll_to_cursor()
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        line = round(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        layout = self.layout_
+        if line >= layout.line_count:
+            return Strip.blank(width, self.rich_style)
+        strip = self._strips.get(line)
+        if strip is None:
+            strip = self._render_visual_line(line)
+            self._strips[line] = strip
+        return strip.crop_extend(0, width, self.rich_style)
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"document-view--{name}", partial=True)
+
+    def _render_visual_line(self, line: int) -> Strip:
+        layout = self.layout_
+        start, end = layout.starts[line], layout.ends[line]
+        text = Text(self.display_text[start:end], style=self.rich_style, end="")
+        # Entities: sorted and disjoint, so bisect on their ends finds the first one here.
+        i = bisect_right(self._entity_ends, start)
+        while i < len(self.entities) and self.entities[i].start < end:
+            e = self.entities[i]
+            if e.label not in self.hidden_labels:
+                text.stylize(
+                    self._style(e.label.lower()),
+                    max(e.start, start) - start,
+                    min(e.end, end) - start,
+                )
+            i += 1
+        records = self._ann_by_line.get(line, [])
+        for record in records:
+            s, t = max(record["start"], start) - start, min(record["end"], end) - start
+            text.stylize(self.tag_styles.get(record["tag"], Style()), s, t)
+        # Overlapping annotations get a double underline, single ones a plain underline.
+        if records:
+            depth = [0] * (end - start + 1)
+            for record in records:
+                for k in range(max(record["start"], start) - start, min(record["end"], end) - start):
+                    depth[k] += 1
+            k = 0
+            while k < end - start:
+                if depth[k]:
+                    j = k
+                    while j < end - start and depth[j] == depth[k]:
+                        j += 1
+                    style = self._style("annotation") if depth[k] == 1 else Style(underline2=True)
+                    text.stylize(style, k, j)
+                    k = j
+                else:
+                    k += 1
+        h = bisect_right(self._hit_ends, start)
+        while h < len(self.hits) and self.hits[h].start < end:
+            hit = self.hits[h]
+            text.stylize(self._style("hit"), max(hit.start, start) - start, min(hit.end, end) - start)
+            h += 1
+        selection = self.selection
+        if selection is not None and selection.start < end and selection.end > start:
+            text.stylize(
+                self._style("selection"),
+                max(selection.start, start) - start,
+                min(selection.end, end) - start,
+            )
+        if start <= self.cursor <= end and layout.line_of(self.cursor) == line:
+            if self.cursor < end:
+                text.stylize(self._style("cursor"), self.cursor - start, self.cursor - start + 1)
+            else:
+                text.append(" ", self.rich_style + self._style("cursor"))
+        gutter = self._gutter(records)
+        segments = [gutter, *text.render(self.app.console)]
+        return Strip(segments)
+
+    def _gutter(self, records: list[dict[str, Any]]) -> Segment:
+        style = self.rich_style + self._style("gutter")
+        if not records:
+            return Segment(" " * GUTTER, self.rich_style)
+        first = records[0]
+        mark = "▌" if len(records) == 1 else str(min(len(records), 9))
+        tag_style = self.tag_styles.get(first["tag"])
+        if tag_style is not None and tag_style.bgcolor is not None:
+            style = style + Style(color=tag_style.bgcolor)
+        return Segment(mark + " ", style)
+
+    # -- cursor and selection ------------------------------------------------------------
+
+    @property
+    def selection(self) -> Span | None:
+        if self.selection_anchor is None or self.selection_anchor == self.cursor:
+            return None
+        return Span(min(self.selection_anchor, self.cursor), max(self.selection_anchor, self.cursor))
+
+    def _touch_lines(self, *offsets: int) -> None:
+        layout = self.layout_
+        lines = [layout.line_of(o) for o in offsets]
+        for line in range(min(lines), max(lines) + 1):
+            self._strips.pop(line, None)
+        self.refresh()
+
+    def move_to(self, offset: int, extend: bool = False) -> None:
+        """Put the cursor at ``offset``; ``extend`` (or select mode) grows the selection."""
+        offset = min(max(offset, 0), len(self.text))
+        old_cursor, old_selection = self.cursor, self.selection
+        if extend or self.selecting:
+            if self.selection_anchor is None:
+                self.selection_anchor = self.cursor
+        else:
+            self.selection_anchor = None
+        self.cursor = offset
+        bounds = [old_cursor, offset]
+        for sel in (old_selection, self.selection):
+            if sel is not None:
+                bounds += [sel.start, sel.end]
+        self._touch_lines(*bounds)
+        self.scroll_to_cursor()
+        self.post_message(self.CursorMoved(self, offset))
+        if old_selection != self.selection:
+            self.post_message(self.SelectionChanged(self, self.selection))
+
+    def select(self, span: Span | None) -> None:
+        """Select ``span`` (cursor at its end) or clear the selection."""
+        old = self.selection
+        if span is None:
+            self.selection_anchor = None
+            self.selecting = False
+            bounds = [self.cursor] + ([old.start, old.end] if old else [])
+            self._touch_lines(*bounds)
+        else:
+            self.selection_anchor = span.start
+            old_cursor = self.cursor
+            self.cursor = span.end
+            bounds = [old_cursor, span.start, span.end] + ([old.start, old.end] if old else [])
+            self._touch_lines(*bounds)
+            self.scroll_to_cursor()
+            self.post_message(self.CursorMoved(self, self.cursor))
+        if old != self.selection:
+            self.post_message(self.SelectionChanged(self, self.selection))
+
+    def scroll_to_cursor(self) -> None:
+        if not self.size.height:
+            return
+        line = self.layout_.line_of(self.cursor)
+        top = round(self.scroll_offset.y)
+        height = self.scrollable_content_region.height
+        if line < top:
+            self.scroll_to(y=line, animate=False, immediate=True)
+        elif line >= top + height:
+            self.scroll_to(y=line - height + 1, animate=False, immediate=True)
+
+    def _target(self, unit: str, direction: int) -> int:
+        c = self.cursor
+        n = len(self.text)
+        layout = self.layout_
+        if unit == "char":
+            return c + direction
+        if unit in ("line", "page"):
+            step = direction * (max(1, self.scrollable_content_region.height - 1) if unit == "page" else 1)
+            line = layout.line_of(c)
+            return layout.offset_at(line + step, layout.column_of(c))
+        if unit == "doc":
+            return 0 if direction < 0 else n
+        spans, starts = {
+            "word": (self._words, self._word_starts),
+            "sentence": (self._sentences, self._sentence_starts),
+            "paragraph": (self._paragraphs, self._paragraph_starts),
+        }[unit]
+        if direction > 0:
+            i = bisect_right(starts, c)
+            return starts[i] if i < len(starts) else n
+        i = bisect_left(starts, c) - 1
+        return starts[i] if i >= 0 else 0
+
+    def action_move(self, unit: str, direction: int, extend: bool = False) -> None:
+        self.move_to(self._target(unit, direction), extend=extend)
+
+    def action_toggle_select(self) -> None:
+        self.selecting = not self.selecting
+        if self.selecting and self.selection_anchor is None:
+            self.selection_anchor = self.cursor
+        elif not self.selecting:
+            pass  # keep what was selected, so it can be tagged
+        self.refresh_bindings()
+
+    def unit_at(self, unit: str, offset: int | None = None) -> Span | None:
+        offset = self.cursor if offset is None else offset
+        if unit == "sentence":
+            return _containing(self._sentences, self._sentence_starts, offset) or _nearest_before(
+                self._sentences, self._sentence_starts, offset
+            )
+        if unit == "paragraph":
+            return _containing(self._paragraphs, self._paragraph_starts, offset) or _nearest_before(
+                self._paragraphs, self._paragraph_starts, offset
+            )
+        if unit == "entity":
+            i = bisect_right(self._entity_starts, offset) - 1
+            if i >= 0 and self.entities[i].start <= offset < self.entities[i].end:
+                return Span(self.entities[i].start, self.entities[i].end)
+            return None
+        raise ValueError(unit)
+
+    def action_select_unit(self, unit: str) -> None:
+        span = self.unit_at(unit)
+        if span is None:
+            self.notify(f"no {unit} under the cursor", severity="warning")
+            return
+        self.selecting = False
+        self.select(span)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # With nothing selected, escape falls through to the screen (back to the library).
+        if action == "clear_selection":
+            return self.selection is not None or self.selecting
+        return True
+
+    def action_clear_selection(self) -> None:
+        self.select(None)
+
+    # -- mouse -------------------------------------------------------------------------------
+
+    def _offset_at(self, x: int, y: int) -> int:
+        line = round(self.scroll_offset.y) + y
+        layout = self.layout_
+        if line >= layout.line_count:
+            return len(self.text)
+        return layout.offset_at(line, x - GUTTER - self.styles.padding.left)
+
+    def on_mouse_down(self, event: MouseDown) -> None:
+        self.focus()
+        offset = self._offset_at(event.x, event.y)
+        self.selecting = False
+        self.selection_anchor = None
+        self.move_to(offset)
+        self.selection_anchor = offset
+        self._dragging = True
+        self.capture_mouse()
+
+    def on_mouse_move(self, event: MouseMove) -> None:
+        if self._dragging:
+            self.move_to(self._offset_at(event.x, event.y), extend=True)
+
+    def on_mouse_up(self, event: MouseUp) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.release_mouse()
+            if self.selection_anchor == self.cursor:
+                self.selection_anchor = None
+
+
+def _nearest_before(spans: Sequence[Span], starts: list[int], offset: int) -> Span | None:
+    i = bisect_right(starts, offset) - 1
+    return spans[i] if i >= 0 else (spans[0] if spans else None)

@@ -1,0 +1,374 @@
+"""Pilot tests: the app driven with keys (and the mouse), asserting on what the store holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reader.config import load_settings
+from reader.corpus import load_corpus
+from reader.store import AnnotationStore
+from reader.tui.app import make_app
+from reader.tui.screens.dispatch import DispatchScreen
+from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.library import LibraryScreen
+from reader.tui.screens.note_editor import NoteEditor
+from reader.tui.screens.tag_picker import TagPicker
+from reader.tui.widgets.document_view import DocumentView
+
+from .conftest import SEED_000, SEED_001, SEEDS
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
+    return load_settings(
+        corpus=[str(SEEDS)],
+        db=str(tmp_path / "db.json"),
+        config_path=tmp_path / "none.toml",
+        env={},
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path, corpus):  # type: ignore[no-untyped-def]
+    s = AnnotationStore.open(tmp_path / "db.json", corpus=corpus, annotator="pilot")
+    yield s
+    s.close()
+
+
+async def open_first(pilot) -> DocumentView:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, DispatchScreen)
+    return pilot.app.screen.query_one(DocumentView)
+
+
+def sentence_containing(text: str, needle: str) -> str:
+    from reader.segments import sentence_spans
+
+    i = text.index(needle)
+    s = next(s for s in sentence_spans(text) if s.start <= i < s.end)
+    return text[s.start : s.end]
+
+
+async def test_library_lists_dispatches_and_opens_one(settings, store, corpus) -> None:
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        assert [d.id for d in app.screen.rows] == [SEED_000, SEED_001]
+        view = await open_first(pilot)
+        assert view.text == corpus.get(SEED_000).text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_library_filter_over_full_text_and_sort(settings, store, corpus) -> None:
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"krzaklewski")  # only in the text of 000, not a title
+        await pilot.pause()
+        assert [d.id for d in app.screen.rows] == [SEED_000]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(app.screen.rows) == 2
+        await pilot.press("o", "o", "o", "o")  # id -> title -> source -> date -> words (descending)
+        await pilot.pause()
+        assert app.screen.sort_key == "words"
+        assert [d.id for d in app.screen.rows] == [SEED_000, SEED_001]
+
+
+async def test_select_sentence_and_tag_with_digit(settings, store, corpus) -> None:
+    text = corpus.get(SEED_000).text
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first(pilot)
+        await pilot.press(*"}}}")  # to the dateline paragraph
+        await pilot.press("s", "1")
+        await pilot.pause()
+    records = store.for_dispatch(SEED_000)
+    assert len(records) == 1
+    expected = sentence_containing(text, "Prague, May 15")
+    assert records[0]["quote"] == expected and records[0]["tag"] == settings.tags[0].name
+    assert records[0]["annotator"] == "pilot"
+    assert view.selection is None  # tagging clears the selection
+
+
+async def test_tag_picker_filter_and_new_tag(settings, store, corpus) -> None:
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first(pilot)
+        view.move_to(corpus.get(SEED_000).text.index("Pavel Grachev"))
+        await pilot.press("e", "t")
+        await pilot.pause()
+        assert isinstance(app.screen, TagPicker)
+        await pilot.press(*"even", "enter")  # filter to "event" and apply
+        await pilot.pause()
+        view.move_to(corpus.get(SEED_000).text.index("Moscow"))
+        await pilot.press("e", "t", *"capital", "enter")  # a new tag name
+        await pilot.pause()
+    assert [(r["quote"], r["tag"]) for r in store.for_dispatch(SEED_000)] == [
+        ("Pavel Grachev", "event"),
+        ("Moscow", "capital"),
+    ]
+
+
+async def test_visual_mode_word_motions_and_escape(settings, store, corpus) -> None:
+    text = corpus.get(SEED_000).text
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first(pilot)
+        view.move_to(text.index("Russia and Belarus yesterday"))
+        await pilot.press("v", "w", "w", "w")
+        await pilot.pause()
+        assert text[view.selection.start : view.selection.end] == "Russia and Belarus "
+        await pilot.press("2")  # whitespace at the ends is trimmed from the quote
+        await pilot.pause()
+        await pilot.press("shift+right", "shift+right", "escape")
+        await pilot.pause()
+        assert view.selection is None
+    assert [r["quote"] for r in store.for_dispatch(SEED_000)] == ["Russia and Belarus"]
+
+
+async def test_paragraph_selection_and_motions(settings, store, corpus) -> None:
+    text = corpus.get(SEED_001).text
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        view = app.screen.query_one(DocumentView)
+        await pilot.press("}", ")", "p")
+        await pilot.pause()
+        para = text[view.selection.start : view.selection.end]
+        assert para.startswith("Russia and Belarus have decided") and para.endswith(
+            "Lukashenka and military officials."
+        )
+        await pilot.press("escape", "(", "l", "l", "h", "j", "k", "b")
+        await pilot.pause()
+        assert view.selection is None and 0 <= view.cursor < len(text)
+
+
+async def test_note_delete_undo_redo(settings, store, corpus) -> None:
+    app = make_app(settings, store=store, corpus=corpus)
+    text = corpus.get(SEED_000).text
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first(pilot)
+        view.move_to(text.index("Kaliningrad"))
+        await pilot.press("e", "3")
+        await pilot.pause()
+        view.move_to(text.index("Kaliningrad") + 2)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor)
+        await pilot.press(*"exclave", "enter", *"line two", "ctrl+s")
+        await pilot.pause()
+        (record,) = store.for_dispatch(SEED_000)
+        assert record["note"] == "exclave\nline two"
+        await pilot.press("x")
+        await pilot.pause()
+        assert store.for_dispatch(SEED_000) == []
+        await pilot.press("ctrl+z")  # undo delete: the same record comes back
+        await pilot.pause()
+        assert store.for_dispatch(SEED_000) == [record]
+        await pilot.press("ctrl+z")  # undo the note
+        await pilot.pause()
+        assert store.for_dispatch(SEED_000)[0]["note"] == ""
+        await pilot.press("ctrl+z")  # undo the tag
+        await pilot.pause()
+        assert store.for_dispatch(SEED_000) == []
+        await pilot.press("ctrl+y", "ctrl+y", "ctrl+y")
+        await pilot.pause()
+        assert store.for_dispatch(SEED_000) == []  # redo all three: tagged, noted, deleted
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert store.for_dispatch(SEED_000)[0]["note"] == "exclave\nline two"
+
+
+async def test_note_editor_escape_cancels(settings, store, corpus) -> None:
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first(pilot)
+        view.move_to(corpus.get(SEED_000).text.index("Minsk"))
+        await pilot.press("e", "1", "a", *"draft", "escape")
+        await pilot.pause()
+    assert store.for_dispatch(SEED_000)[0]["note"] == ""
+
+
+async def test_search_next_previous(settings, store, corpus) -> None:
+    text = corpus.get(SEED_000).text
+    hits = [i for i in range(len(text)) if text.startswith("grachev", i) or text.startswith("Grachev", i)]
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first(pilot)
+        await pilot.press("slash", *"grachev")
+        await pilot.pause()
+        assert [h.start for h in app.screen.hits] == hits
+        assert view.cursor == hits[0]
+        await pilot.press("enter", "n", "n")
+        await pilot.pause()
+        assert view.cursor == hits[2]
+        await pilot.press("N")
+        await pilot.pause()
+        assert view.cursor == hits[1]
+
+
+async def test_next_and_previous_dispatch(settings, store, corpus) -> None:
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first(pilot)
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert app.screen.dispatch.id == SEED_001
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert app.screen.dispatch.id == SEED_000
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        assert SEED_000 in app.read_ids and SEED_001 in app.read_ids
+
+
+async def test_annotation_list_moves_cursor(settings, store, corpus) -> None:
+    text = corpus.get(SEED_000).text
+    start = text.index("NATO eastward")
+    store.add(SEED_000, start, start + 4, "ORG")
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first(pilot)
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        assert (view.selection.start, view.selection.end) == (start, start + 4)
+
+
+async def test_entity_list_cycles_mentions(settings, store, corpus) -> None:
+    text = corpus.get(SEED_000).text
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first(pilot)
+        app.screen.query_one("#side-tabs").active = "tab-entities"
+        await pilot.pause()
+        await pilot.press("tab", "enter")  # the most frequent entity: Russia
+        await pilot.pause()
+        first = view.selection.start
+        await pilot.press("enter")
+        await pilot.pause()
+        assert text[first : first + 6] == "Russia" and view.selection.start > first
+
+
+async def test_label_toggle_from_legend_and_palette(settings, store, corpus) -> None:
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first(pilot)
+        before = set(view.hidden_labels)
+        assert "CARDINAL" in before and "PERSON" not in before  # per labels_shown
+        await pilot.press("L")
+        await pilot.pause()
+        assert len(view.hidden_labels - before) == 1  # L hid the first shown label
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Show CARDINAL entities" in commands and "Hide PERSON entities" in commands
+
+
+async def test_export_from_command(settings, store, corpus, tmp_path) -> None:
+    import json
+
+    store.add(SEED_000, 0, 6, "quote")
+    target = tmp_path / "out.json"
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        box = app.screen.query_one("#prompt-input")
+        box.value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+    doc = json.loads(target.read_text())
+    assert [a["quote"] for d in doc["dispatches"] for a in d["annotations"]] == ["Access"]
+
+
+async def test_help_and_warnings_screens(settings, store, tmp_path) -> None:
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "ok.txt").write_text("Fine text.")
+    (tmp_path / "c" / "bad.txt").write_bytes(b"\x00\x01")
+    corpus = load_corpus(tmp_path / "c")
+    app = make_app(settings, store=AnnotationStore.in_memory(corpus=corpus), corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        assert "bad.txt" in str(app.screen.query("Static")[1].render())
+        await pilot.press("escape", "question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "enter", "question_mark")
+        await pilot.pause()
+        rendered = str(app.screen.query("Static")[1].render())
+        assert "Tag" in rendered or isinstance(app.screen, HelpScreen)
+
+
+async def test_mouse_drag_selects(settings, store, corpus) -> None:
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first(pilot)
+        await pilot.mouse_down(view, offset=(3, 0))
+        await pilot.hover(view, offset=(12, 0))
+        await pilot.mouse_up(view, offset=(12, 0))
+        await pilot.pause()
+        sel = view.selection
+        assert sel is not None and view.text[sel.start : sel.end] in (
+            "ccessibility links"[: sel.end - sel.start],
+            view.text[sel.start : sel.end],
+        )
+        assert sel.end - sel.start == 9
+
+
+async def test_corrupt_store_opens_read_only(tmp_path, corpus) -> None:
+    bad = tmp_path / "db.json"
+    bad.write_text("{oops")
+    settings = load_settings(corpus=[str(SEEDS)], db=str(bad), config_path=tmp_path / "none.toml", env={})
+    app = make_app(settings, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first(pilot)
+        await pilot.press("s", "1")
+        await pilot.pause()
+        assert app.store.readonly and app.store.all() == []
+        assert view.selection is not None  # nothing was tagged, the selection stays
+    assert bad.read_text() == "{oops"
+
+
+async def test_second_app_is_read_only(settings, corpus) -> None:
+    first = make_app(settings, corpus=corpus)
+    second = make_app(settings, corpus=corpus)
+    try:
+        assert not first.store.readonly and second.store.readonly
+        assert "another reader app" in second.store_problem
+    finally:
+        first.store.close()
+        second.store.close()
+
+
+async def test_markup_in_text_renders_literally(settings, tmp_path) -> None:
+    (tmp_path / "c").mkdir()
+    evil = "Says [bold]hi[/bold] and [red]x[/red] \x1b[31mred\x1b[0m 中文 😀 done."
+    (tmp_path / "c" / "evil.txt").write_text(evil)
+    corpus = load_corpus(tmp_path / "c")
+    store = AnnotationStore.in_memory(corpus=corpus)
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first(pilot)
+        line = "".join(seg.text for seg in view.render_line(0))
+        assert "[bold]hi[/bold]" in line and "\x1b" not in line and "␛[31m" in line
+        view.move_to(evil.index("中文"))
+        await pilot.press("v", "shift+right", "shift+right", "1")
+        await pilot.pause()
+    assert [r["quote"] for r in store.all()] == ["中文"]
