@@ -2,4 +2,6 @@
 
 from reader.cli import main
 
-raise SystemExit(main())
+# Guarded: worker processes (spawned for entity recognition) import the main module too.
+if __name__ == "__main__":
+    raise SystemExit(main())

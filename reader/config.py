@@ -15,21 +15,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from reader.models import ENTITY_LABELS
+
 CONFIG_NAME = "reader.toml"
-ENTITY_LABELS = (
-    "PERSON",
-    "ORG",
-    "GPE",
-    "LOC",
-    "NORP",
-    "DATE",
-    "EVENT",
-    "LAW",
-    "PRODUCT",
-    "MONEY",
-    "PERCENT",
-    "CARDINAL",
-)
 DEFAULT_SHOWN_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "DATE", "EVENT", "LAW", "PRODUCT")
 
 

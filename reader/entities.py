@@ -16,22 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from reader.models import Entity
+from reader.models import ENTITY_LABELS, Entity
 
-LABELS = (
-    "PERSON",
-    "ORG",
-    "GPE",
-    "LOC",
-    "NORP",
-    "DATE",
-    "EVENT",
-    "LAW",
-    "PRODUCT",
-    "MONEY",
-    "PERCENT",
-    "CARDINAL",
-)
+LABELS = ENTITY_LABELS
 
 
 @dataclass(frozen=True)

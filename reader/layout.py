@@ -9,6 +9,7 @@ one code point per displayed character.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -21,9 +22,12 @@ _C1 = {c: 0xFFFD for c in range(0x80, 0xA0)}
 DISPLAY_TABLE = _CONTROL_PICTURES | _C1
 
 
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
 def displayable(text: str) -> str:
     """``text`` with control characters replaced one for one by visible placeholders."""
-    return text.translate(DISPLAY_TABLE)
+    return text.translate(DISPLAY_TABLE) if _CONTROL.search(text) else text
 
 
 def char_width(ch: str) -> int:
@@ -52,14 +56,14 @@ class Layout:
         line = self.line_of(offset)
         start = self.starts[line]
         segment = self.text[start : min(offset, self.ends[line])]
-        return len(segment) if segment.isascii() else cell_len(displayable(segment))
+        return len(segment) if _narrow(segment) else cell_len(displayable(segment))
 
     def offset_at(self, line: int, column: int) -> int:
         """The offset shown at cell ``column`` of visual ``line`` (clamped to the line)."""
         line = min(max(line, 0), self.line_count - 1)
         start, end = self.starts[line], self.ends[line]
         segment = self.text[start:end]
-        if segment.isascii():
+        if segment.isascii() or _NOT_NARROW.search(segment) is None:
             return start + min(max(column, 0), end - start)
         cells = 0
         for i, ch in enumerate(displayable(segment)):
@@ -87,9 +91,28 @@ def wrap(text: str, width: int) -> Layout:
     return Layout(text, width, starts, ends)
 
 
+# Characters that may not take exactly one cell: controls, combining marks, zero-width and
+# bidi controls, scripts rich in combining marks, East Asian wide ranges, emoji. A line with
+# none of them is measured by its length; others are measured character by character.
+_NOT_NARROW = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f"
+    "\u0670\u06d6-\u06ed\u0711\u0730-\u074a\u07a6-\u07b0\u0900-\u0dff\u0e31-\u0e4e"
+    "\u0eb1-\u0ecd\u0f18-\u0fbc\u1000-\u109f\u1100-\u115f\u1ab0-\u1aff\u1dc0-\u1dff"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u206f\u20d0-\u20ff\u2300-\u23ff\u2600-\u27bf"
+    "\u2b00-\u2bff\u2e80-\ua4cf\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe00-\ufe0f"
+    "\ufe20-\ufe4f\ufeff\uff00-\uff60\uffe0-\uffe6\U0001f000-\U0001faff\U00020000-\U0003fffd"
+    "\U000e0000-\U000e01ef]"
+)
+
+
+def _narrow(line: str) -> bool:
+    """Whether every character of ``line`` takes exactly one cell."""
+    return line.isascii() or _NOT_NARROW.search(line) is None
+
+
 def _wrap_line(text: str, start: int, end: int, width: int, starts: list[int], ends: list[int]) -> None:
     line = text[start:end]
-    if line.isascii():
+    if _narrow(line):
         while end - start > width:
             cut = text.rfind(" ", start, start + width + 1)
             if cut <= start:

@@ -8,6 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+ENTITY_LABELS = (
+    "PERSON",
+    "ORG",
+    "GPE",
+    "LOC",
+    "NORP",
+    "DATE",
+    "EVENT",
+    "LAW",
+    "PRODUCT",
+    "MONEY",
+    "PERCENT",
+    "CARDINAL",
+)
+"""OntoNotes entity labels the recognizers produce."""
+
 
 @dataclass(frozen=True, slots=True)
 class Span:

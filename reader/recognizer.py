@@ -11,8 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from reader.entities import LABELS, find_entities
 from reader.errors import ReaderError
+from reader.models import ENTITY_LABELS as LABELS
 from reader.models import Entity
 
 if TYPE_CHECKING:
@@ -83,6 +83,8 @@ def recognize(
 ) -> list[Entity]:
     taught, rejected = lexicon
     if backend == "rules":
+        from reader.entities import find_entities
+
         return find_entities(text, lexicon=taught, rejected=rejected)
     if backend.startswith("spacy:"):
         found = spacy_entities(text, _spacy_pipeline(backend.split(":", 1)[1]))
@@ -94,3 +96,10 @@ def recognize(
 def entities_for(text: str, settings: Settings, store: AnnotationStore | None = None) -> list[Entity]:
     """Entities of ``text`` with the configured backend and the store's lexicon."""
     return recognize(text, settings.ner, lexicon_of(store))
+
+
+def count_entities(
+    texts: list[str], backend: str, lexicon: tuple[list[tuple[str, str]], list[str]]
+) -> list[int]:
+    """Entity counts of many texts; a top-level function so a process pool can run it."""
+    return [len(recognize(text, backend, lexicon)) for text in texts]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from textual.app import App, SystemCommand
@@ -13,16 +15,18 @@ from textual.screen import Screen
 
 from reader.config import Settings
 from reader.corpus import Corpus, load_corpus
-from reader.entities import LABELS
 from reader.errors import ReaderError
-from reader.models import Dispatch, Entity
-from reader.recognizer import LABELS as ENTITY_LABELS
-from reader.recognizer import lexicon_of, recognize
-from reader.render import LABEL_STYLES
+from reader.models import ENTITY_LABELS, Dispatch, Entity
 from reader.store import AnnotationStore
 from reader.undo import UndoHistory
 
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+
 STATUS_TABLE = "_status"
+LONG_TEXT = 200_000
+"""Characters from which entity recognition runs in a separate process."""
 
 
 class ReaderApp(App[None]):
@@ -44,12 +48,13 @@ class ReaderApp(App[None]):
         self.store = store
         self.store_problem = store_problem
         self.history = UndoHistory()
-        self.hidden_labels: set[str] = {lab for lab in LABELS if lab not in settings.labels_shown}
+        self.hidden_labels: set[str] = {lab for lab in ENTITY_LABELS if lab not in settings.labels_shown}
         self._entities: dict[str, list[Entity]] = {}
         self.entity_counts: dict[str, int] = {}
         self._search_text: dict[str, str] = {}
         self.read_ids: set[str] = {row["key"] for row in store.table_rows(STATUS_TABLE) if row.get("read")}
-        self.lexicon = lexicon_of(store)
+        self.lexicon = _lexicon_of(store)
+        self._executor: ProcessPoolExecutor | None = None
 
     def on_mount(self) -> None:
         from reader.tui.screens.library import LibraryScreen
@@ -73,6 +78,8 @@ class ReaderApp(App[None]):
 
         Safe in a thread worker (``compute_only``): it reads no store, only the snapshot.
         """
+        from reader.recognizer import recognize
+
         cached = self._entities.get(dispatch.id)
         if cached is not None:
             return cached
@@ -85,9 +92,55 @@ class ReaderApp(App[None]):
             self.entity_counts[dispatch.id] = len(found)
         return found
 
+    def cached_entities(self, dispatch_id: str) -> list[Entity] | None:
+        return self._entities.get(dispatch_id)
+
+    def remember_entities(self, dispatch_id: str, entities: list[Entity]) -> None:
+        self._entities[dispatch_id] = entities
+        self.entity_counts[dispatch_id] = len(entities)
+
+    def recognize_off_thread(self, dispatch: Dispatch) -> list[Entity]:
+        """Entities of a dispatch, from a worker thread; long texts go to a process.
+
+        The recognizer's regular expressions hold the GIL: on a long text a thread would
+        stall the interface, a process does not.
+        """
+        if len(dispatch.text) < LONG_TEXT:
+            return self.entities_of(dispatch, compute_only=True)
+        from reader.recognizer import recognize
+
+        backend = self.settings.ner if not self.settings.ner.startswith("spacy:") else "rules"
+        try:
+            return self.entity_executor().submit(recognize, dispatch.text, backend, self.lexicon).result()
+        except Exception:  # noqa: BLE001 - no worker process here: do it in this thread
+            return self.entities_of(dispatch, compute_only=True)
+
+    def entity_executor(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            # multiprocessing's resource tracker inherits stderr by file descriptor, and
+            # Textual has replaced sys.stderr with an object that has none.
+            from multiprocessing import resource_tracker
+
+            saved, sys.stderr = sys.stderr, sys.__stderr__
+            try:
+                resource_tracker.ensure_running()
+            finally:
+                sys.stderr = saved
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._executor = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            )
+        return self._executor
+
+    def on_unmount(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
     def relearn(self) -> None:
         """Re-read the lexicon after an entity-label annotation changed; recompute lazily."""
-        self.lexicon = lexicon_of(self.store)
+        self.lexicon = _lexicon_of(self.store)
         self._entities.clear()
         self.entity_counts.clear()
 
@@ -122,6 +175,8 @@ class ReaderApp(App[None]):
                 lab: view.get_component_rich_style(f"document-view--{lab.lower()}", partial=True)
                 for lab in ENTITY_LABELS
             }
+        from reader.render import LABEL_STYLES
+
         return {lab: Style.parse(style) for lab, style in LABEL_STYLES.items()}
 
     # -- navigation ----------------------------------------------------------------------
@@ -173,6 +228,12 @@ class ReaderApp(App[None]):
             self.notify(f"{path}: cannot write ({exc.strerror or exc})", severity="error")
             return
         self.notify(f"exported {len(records)} annotations to {Path(path).resolve()}", title="Export")
+
+
+def _lexicon_of(store: AnnotationStore) -> tuple[list[tuple[str, str]], list[str]]:
+    from reader.recognizer import lexicon_of
+
+    return lexicon_of(store)
 
 
 def make_app(

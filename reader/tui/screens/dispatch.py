@@ -10,13 +10,15 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
+from reader.entities import LABELS as ENTITY_LABELS
 from reader.errors import ReaderError
 from reader.models import Dispatch, Entity, Span
 from reader.tui.widgets.annotation_list import AnnotationList
@@ -93,15 +95,39 @@ class DispatchScreen(Screen[None]):
         app = self.reader_app
         view = self.view
         view.tag_styles = app.tag_styles()
-        self.entities = app.entities_of(self.dispatch)
-        view.set_entities(self.entities)
         view.set_hidden_labels(app.hidden_labels)
         self.query_one("#search").display = False
         self.reload_annotations()
-        self.query_one(EntityList).show(self.entities, app.label_styles())
+        cached = app.cached_entities(self.dispatch.id)
+        if cached is not None or len(self.dispatch.text) < 50_000:
+            self.show_entities(cached if cached is not None else app.entities_of(self.dispatch))
+        else:
+            # A long dispatch paints at once; its entities arrive when the worker is done.
+            self._status("finding entities…")
+            self._find_entities()
         self._show_header()
         view.focus()
         app.mark_read(self.dispatch.id)
+
+    class EntitiesFound(Message):
+        def __init__(self, entities: list[Entity]) -> None:
+            super().__init__()
+            self.entities = entities
+
+    @work(thread=True, exclusive=True, group="dispatch-entities")
+    def _find_entities(self) -> None:
+        self.post_message(self.EntitiesFound(self.reader_app.recognize_off_thread(self.dispatch)))
+
+    def on_dispatch_screen_entities_found(self, message: EntitiesFound) -> None:
+        self.reader_app.remember_entities(self.dispatch.id, message.entities)
+        self.show_entities(message.entities)
+        self._status(f"{len(message.entities)} entities")
+
+    def show_entities(self, entities: list[Entity]) -> None:
+        self.entities = entities
+        self.view.set_entities(entities)
+        self.query_one(EntityList).show(entities, self.reader_app.label_styles())
+        self._show_header()
 
     def _show_header(self) -> None:
         app = self.reader_app
@@ -112,10 +138,12 @@ class DispatchScreen(Screen[None]):
     def reload_annotations(self) -> None:
         self.records = self.reader_app.store.for_dispatch(self.dispatch.id)
         self.view.set_annotations(self.records)
-        self.query_one(AnnotationList).show(self.records)
+        # The text repaints first; the side list follows on the next frame.
+        self.call_after_refresh(self.query_one(AnnotationList).show, self.records)
 
     def _status(self, message: str) -> None:
-        self.query_one("#status-line", Static).update(message)
+        # One line of fixed height: no need to lay the screen out again.
+        self.query_one("#status-line", Static).update(message, layout=False)
 
     # -- messages from widgets ----------------------------------------------------------------
 
@@ -194,7 +222,18 @@ class DispatchScreen(Screen[None]):
         app.history.record(f"tag {tag}", [None], [record])
         self.view.select(None)
         self.reload_annotations()
+        if tag in ENTITY_LABELS:
+            self._relearn()
         self._status(f"tagged {tag}: “{record['quote'][:60]}”")
+
+    def _relearn(self) -> None:
+        """An entity-label annotation teaches the recognizer: recompute with the new lexicon."""
+        app = self.reader_app
+        app.relearn()
+        if len(self.dispatch.text) < 50_000:
+            self.show_entities(app.entities_of(self.dispatch))
+        else:
+            self._find_entities()
 
     def _annotation_under_cursor(self) -> dict[str, Any] | None:
         cursor = self.view.cursor
@@ -262,6 +301,8 @@ class DispatchScreen(Screen[None]):
             self.notify(f"nothing to {which}", severity="information", timeout=2)
             return
         self.reload_annotations()
+        if any(r is not None and r["tag"] in ENTITY_LABELS for _, r in step.before + step.after):
+            self._relearn()
         self._status(f"{which}: {step.label}")
 
     # -- search -------------------------------------------------------------------------------

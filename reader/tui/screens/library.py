@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -10,22 +11,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
-from reader.layout import displayable
 from reader.models import Dispatch
+from reader.tui.widgets.dispatch_table import DispatchTable
 
 if TYPE_CHECKING:
     from reader.tui.app import ReaderApp
 
 COLUMNS = (
-    ("title", "Title"),
-    ("source", "Source"),
-    ("date", "Date"),
-    ("words", "Words"),
-    ("entities", "Entities"),
-    ("annotations", "Notes"),
-    ("status", "Status"),
+    # key, header, width (0: takes the rest), right-aligned
+    ("title", "Title", 0, False),
+    ("source", "Source", 10, False),
+    ("date", "Date", 10, False),
+    ("words", "Words", 6, True),
+    ("entities", "Entities", 8, True),
+    ("annotations", "Annotations", 11, True),
+    ("status", "Status", 9, False),
 )
 
 
@@ -33,7 +35,6 @@ class LibraryScreen(Screen[None]):
     """All dispatches of the corpus."""
 
     BINDINGS = [
-        Binding("enter", "open", "Open", show=True),
         Binding("slash", "filter", "Filter", show=True),
         Binding("o", "cycle_sort", "Sort", show=True),
         Binding("w", "warnings", "Warnings", show=True),
@@ -55,6 +56,8 @@ class LibraryScreen(Screen[None]):
         self.sort_reverse = False
         self.query_text = ""
         self.rows: list[Dispatch] = []
+        self._matched: list[Dispatch] = []
+        self._matched_query = ""
 
     @property
     def reader_app(self) -> ReaderApp:
@@ -63,16 +66,15 @@ class LibraryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="library-title")
         yield Input(placeholder="filter titles and text…", id="library-filter")
-        yield DataTable(id="library-table", cursor_type="row", zebra_stripes=True)
+        yield DispatchTable(COLUMNS, id="library-table")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
+        table = self.query_one(DispatchTable)
         self.query_one("#library-filter").display = False
         self.refill()
         table.focus()
+        self._warm_search()
         self._count_entities()
 
     def _title_line(self) -> Text:
@@ -87,95 +89,115 @@ class LibraryScreen(Screen[None]):
             text.append(f" · {len(app.corpus.warnings)} warnings (w)", style="yellow")
         return text
 
-    def _row(self, d: Dispatch, counts: dict[str, int]) -> list[Any]:
-        app = self.reader_app
+    def _row(self, d: Dispatch, app: ReaderApp, counts: dict[str, int]) -> tuple[list[str], str]:
         n = counts.get(d.id, 0)
         entities = app.entity_counts.get(d.id)
         status = "annotated" if n else "read" if d.id in app.read_ids else "unread"
-        title = displayable(d.title)
-        return [
-            Text(title if len(title) <= 56 else title[:55] + "…"),
-            Text(displayable(d.source)),
-            Text(displayable(d.date)),
-            Text(str(d.words), justify="right"),
-            Text("…" if entities is None else str(entities), justify="right"),
-            Text(str(n), justify="right"),
-            Text(
-                status,
-                style="bold" if status == "unread" else "dim" if status == "read" else "green",
-            ),
+        cells = [
+            d.title,
+            d.source,
+            d.date,
+            str(d.words),
+            "…" if entities is None else str(entities),
+            str(n),
+            status,
         ]
+        return cells, status if status != "read" else ""
 
-    def _sort_value(self, d: Dispatch, counts: dict[str, int]) -> Any:
+    def _sort_key(self, app: ReaderApp, counts: dict[str, int]) -> Any:
         key = self.sort_key
         if key == "id":
-            return d.id
+            return lambda d: d.id
         if key == "words":
-            return d.words
+            return lambda d: d.words
         if key == "entities":
-            return self.reader_app.entity_counts.get(d.id, -1)
+            return lambda d: app.entity_counts.get(d.id, -1)
         if key == "annotations":
-            return counts.get(d.id, 0)
+            return lambda d: counts.get(d.id, 0)
         if key == "status":
-            return (counts.get(d.id, 0) > 0, d.id in self.reader_app.read_ids)
-        return str(getattr(d, key)).lower()
+            return lambda d: (counts.get(d.id, 0) > 0, d.id in app.read_ids)
+        return lambda d: str(getattr(d, key)).lower()
 
     def refill(self) -> None:
         """Rebuild the rows from the corpus, the filter and the sort order."""
         app = self.reader_app
-        table = self.query_one(DataTable)
+        table = self.query_one(DispatchTable)
         counts = app.store.counts()
         q = self.query_text.lower()
-        self.rows = [d for d in app.corpus if not q or q in app.search_text(d)]
-        self.rows.sort(key=lambda d: self._sort_value(d, counts), reverse=self.sort_reverse)
-        current = table.cursor_row
-        table.clear()
-        table.add_rows([self._row(d, counts) for d in self.rows])
-        # DataTable row keys are assigned in order; remember which dispatch each row is.
-        if self.rows:
-            table.move_cursor(row=min(current, len(self.rows) - 1))
+        # Typing one more character can only narrow the matches: search those alone.
+        pool = (
+            self._matched if q and self._matched_query and q.startswith(self._matched_query) else app.corpus
+        )
+        search_text = app.search_text
+        self._matched = [d for d in pool if not q or q in search_text(d)]
+        self._matched_query = q
+        self.rows = sorted(self._matched, key=self._sort_key(app, counts), reverse=self.sort_reverse)
+        built = [self._row(d, app, counts) for d in self.rows]
+        table.sort_key, table.sort_reverse = self.sort_key, self.sort_reverse
+        table.set_rows([cells for cells, _ in built], [cls for _, cls in built])
         self.query_one("#library-title", Static).update(self._title_line())
 
     def selected(self) -> Dispatch | None:
-        table = self.query_one(DataTable)
+        table = self.query_one(DispatchTable)
         if not self.rows:
             return None
         return self.rows[min(table.cursor_row, len(self.rows) - 1)]
 
+    @work(thread=True, exclusive=True, group="search")
+    def _warm_search(self) -> None:
+        """Lower-case every text once in the background, so the first filter key is quick."""
+        app = self.reader_app
+        for i, d in enumerate(list(app.corpus)):
+            app.search_text(d)
+            if i % 200 == 199:
+                time.sleep(0.001)
+
     @work(thread=True, exclusive=True, group="entities")
     def _count_entities(self) -> None:
+        """Fill the Entities column in the background, in batches."""
+        from reader.recognizer import count_entities
+        from reader.tui.app import LONG_TEXT
+
         app = self.reader_app
-        batch: dict[str, int] = {}
-        for d in list(app.corpus):
-            if d.id in app.entity_counts:
-                continue
-            batch[d.id] = len(app.entities_of(d, compute_only=True))
-            if len(batch) >= 200:
-                self.post_message(self.EntityCounts(batch))
-                batch = {}
-        if batch:
-            self.post_message(self.EntityCounts(batch))
+        pending = [d for d in list(app.corpus) if d.id not in app.entity_counts]
+        if not pending:
+            return
+        total = sum(len(d.text) for d in pending)
+        backend = "rules" if app.settings.ner.startswith("spacy:") else app.settings.ner
+        lexicon = app.lexicon
+        for i in range(0, len(pending), 100):
+            batch = pending[i : i + 100]
+            texts = [d.text for d in batch]
+            counts = None
+            if total >= LONG_TEXT:
+                # Regular expressions hold the GIL: a process keeps the interface quick.
+                try:
+                    counts = app.entity_executor().submit(count_entities, texts, backend, lexicon).result()
+                except Exception:  # noqa: BLE001 - no worker process here: count in this thread
+                    counts = None
+            if counts is None:
+                counts = count_entities(texts, backend, lexicon)
+            self.post_message(self.EntityCounts({d.id: n for d, n in zip(batch, counts, strict=True)}))
 
     def on_library_screen_entity_counts(self, message: EntityCounts) -> None:
         app = self.reader_app
         app.entity_counts.update(message.counts)
-        table = self.query_one(DataTable)
+        table = self.query_one(DispatchTable)
         positions = {d.id: i for i, d in enumerate(self.rows)}
         for dispatch_id, count in message.counts.items():
             row = positions.get(dispatch_id)
             if row is not None:
-                table.update_cell_at((row, 4), Text(str(count), justify="right"))
+                table.set_cell(row, 4, str(count))
 
     # -- actions -----------------------------------------------------------------------------
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(DispatchTable.Selected)
+    def _row_selected(self, event: DispatchTable.Selected) -> None:
         self.action_open()
 
-    @on(DataTable.HeaderSelected)
-    def _header(self, event: DataTable.HeaderSelected) -> None:
-        key = str(event.column_key.value)
-        key = "id" if key == "title" and self.sort_key != "title" and False else key
+    @on(DispatchTable.SortRequested)
+    def _header(self, event: DispatchTable.SortRequested) -> None:
+        key = event.key
         if self.sort_key == key:
             self.sort_reverse = not self.sort_reverse
         else:
@@ -184,7 +206,7 @@ class LibraryScreen(Screen[None]):
         self.notify(f"sorted by {key}{' (descending)' if self.sort_reverse else ''}", timeout=2)
 
     def action_cycle_sort(self) -> None:
-        keys = ["id"] + [k for k, _ in COLUMNS]
+        keys = ["id"] + [k for k, *_ in COLUMNS]
         self.sort_key = keys[(keys.index(self.sort_key) + 1) % len(keys)]
         self.sort_reverse = self.sort_key in ("words", "entities", "annotations")
         self.refill()
@@ -207,7 +229,7 @@ class LibraryScreen(Screen[None]):
 
     @on(Input.Submitted, "#library-filter")
     def _filter_done(self, event: Input.Submitted) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(DispatchTable).focus()
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#library-filter", Input)
@@ -216,7 +238,7 @@ class LibraryScreen(Screen[None]):
             box.display = False
             self.query_text = ""
             self.refill()
-            self.query_one(DataTable).focus()
+            self.query_one(DispatchTable).focus()
 
     def action_warnings(self) -> None:
         from reader.tui.screens.warnings import WarningsScreen

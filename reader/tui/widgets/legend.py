@@ -39,7 +39,7 @@ class Legend(Static):
         if not counts:
             text.append("none found", style="dim")
         text.append("  (L toggles labels)", style="dim")
-        self.update(text)
+        self.update(text, layout=False)
 
     def on_click(self, event: object) -> None:
         x = getattr(event, "x", -1)
