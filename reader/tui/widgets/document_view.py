@@ -20,7 +20,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.events import MouseDown, MouseMove, MouseScrollDown, MouseScrollUp, MouseUp, Resize
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -132,6 +132,9 @@ class DocumentView(Widget, can_focus=True):
         self.top = 0
         """The first visual line shown."""
         self._base_style = Style()
+        self._styles: dict[str, Style] = {}
+        self._size = Size(0, 0)
+        self._marks: list[Strip] = []
         self._strips: dict[int, Strip] = {}
         self._dragging = False
         self._units: dict[str, tuple[list[Span], list[int]]] = {}
@@ -164,9 +167,16 @@ class DocumentView(Widget, can_focus=True):
         self.redraw()
 
     def set_annotations(self, records: list[dict[str, Any]]) -> None:
+        old = {(r["start"], r["end"], r["tag"]) for r in self.annotations}
         self.annotations = sorted(records, key=lambda r: (r["start"], r["end"]))
         self._index_annotations()
-        self.redraw()
+        changed = old ^ {(r["start"], r["end"], r["tag"]) for r in self.annotations}
+        if self._layout is None or len(changed) > 20:
+            self.redraw()
+            return
+        # Repaint only the lines whose annotations changed.
+        for start, end, _ in changed:
+            self._touch_lines(start, max(start, end - 1))
 
     def set_hits(self, hits: list[Span]) -> None:
         self.hits = hits
@@ -213,26 +223,34 @@ class DocumentView(Widget, can_focus=True):
     # -- rendering ---------------------------------------------------------------------------
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # The widget's own style walks the DOM: work it out once per paint, not per line.
+        # Styles and geometry cost DOM walks: work them out once per paint, not per line.
         self._base_style = self.rich_style
+        self._styles.clear()
+        self._size = self.size
+        self._marks = self._scroll_marks()
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         line = self.top + y
-        width = self.size.width
+        width = self._size.width
         if self._layout is None and width <= GUTTER:
-            return Strip.blank(width, self.rich_style)  # not laid out yet: no width to wrap to
+            return Strip.blank(width, self._base_style)  # not laid out yet: no width to wrap to
         layout = self.layout_
         if line >= layout.line_count:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style)
         strip = self._strips.get(line)
         if strip is None:
             strip = self._render_visual_line(line)
             self._strips[line] = strip
-        return Strip.join([strip.crop_extend(0, width - 1, self._base_style), self._scroll_mark(y)])
+        mark = self._marks[y] if y < len(self._marks) else self._marks[-1]
+        return Strip.join([strip.crop_extend(0, width - 1, self._base_style), mark])
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"document-view--{name}", partial=True)
+        style = self._styles.get(name)
+        if style is None:
+            style = self.get_component_rich_style(f"document-view--{name}", partial=True)
+            self._styles[name] = style
+        return style
 
     def _render_visual_line(self, line: int) -> Strip:
         """Build one visual line as segments: collect style changes, then cut runs."""
@@ -395,16 +413,17 @@ class DocumentView(Widget, can_focus=True):
             self.top = top
             self.refresh()
 
-    def _scroll_mark(self, y: int) -> Strip:
-        """One cell of the scroll indicator on the right edge."""
-        count = self.layout_.line_count if self._layout else 0
-        height = self.size.height
+    def _scroll_marks(self) -> list[Strip]:
+        """The scroll indicator on the right edge, one cell per row."""
+        count = self._layout.line_count if self._layout else 0
+        height = self._size.height
         if count <= height or height <= 0:
-            return Strip([Segment(" ", self._base_style)])
+            return [Strip([Segment(" ", self._base_style)])]
         thumb = max(1, height * height // count)
         at = (height - thumb) * self.top // max(1, count - height)
-        mark = "┃" if at <= y < at + thumb else "│"
-        return Strip([Segment(mark, self._base_style + self._style("gutter"))])
+        style = self._base_style + self._style("gutter")
+        bar, track = Strip([Segment("┃", style)]), Strip([Segment("│", style)])
+        return [bar if at <= y < at + thumb else track for y in range(height)]
 
     def on_mouse_scroll_down(self, event: MouseScrollDown) -> None:
         self.scroll_to_line(self.top + 3)
