@@ -35,8 +35,7 @@ class ReaderApp(App[None]):
     CSS_PATH = "reader.tcss"
     TITLE = "dispatch-reader"
     BINDINGS = [
-        Binding("ctrl+p", "command_palette", "Commands", show=True),
-        Binding("ctrl+e", "export", "Export JSON", show=False),
+        Binding("ctrl+e", "export", "Export annotations as JSON", show=False),
     ]
 
     def __init__(

@@ -33,16 +33,19 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("key", style="bold")
         table.add_column("does")
         seen: set[str] = set()
-        chain = [self.below, *self.below.query("*")]
+        chain = [self.below, *self.below.query("*"), self.app]
         for node in chain:
             for binding in getattr(node, "BINDINGS", []):
                 if not isinstance(binding, Binding) or not binding.description or binding.description in seen:
                     continue
                 seen.add(binding.description)
+                if binding.description.startswith("Apply tag "):
+                    # Nine bindings, one line: "1-9  Apply tags 1 to 9 of the tag set".
+                    if binding.key == "1":
+                        table.add_row("1-9", "Apply tag 1 to 9 of the tag set to the selection")
+                    continue
                 table.add_row(_key_name(binding.key), binding.description)
-        for binding in self.app.BINDINGS:
-            if isinstance(binding, Binding) and binding.description and binding.description not in seen:
-                table.add_row(_key_name(binding.key), binding.description)
+        table.add_row("ctrl+p", "Command palette: export, toggle labels, theme")
         with VerticalScroll(id="help"):
             yield Static(Text("Keys  (escape closes)", style="bold"))
             yield Static(table)

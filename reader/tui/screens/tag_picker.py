@@ -45,12 +45,13 @@ class TagPicker(ModalScreen[str | None]):
         options = self.query_one(OptionList)
         options.clear_options()
         self.shown = []
+        name_width = max((len(t.name) for t in self.tags), default=8) + 2
         for i, tag in enumerate(self.tags, 1):
             if q and q not in tag.name.lower() and q not in tag.description.lower():
                 continue
             line = Text()
             line.append(f"{i if i <= 9 else ' '} ", style="dim")
-            line.append(tag.name, style=f"bold {tag.colour}" if tag.colour else "bold")
+            line.append(tag.name.ljust(name_width), style=f"bold {tag.colour}" if tag.colour else "bold")
             if tag.description:
                 line.append(f"  {tag.description}", style="dim")
             options.add_option(Option(line))

@@ -15,7 +15,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from textual.binding import Binding
 from textual.events import Click, Resize
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -56,7 +56,7 @@ class DispatchTable(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     DispatchTable { background: $surface; }
     DispatchTable > .dispatch-table--header { text-style: bold; background: $panel; }
-    DispatchTable > .dispatch-table--cursor { background: $accent 40%; }
+    DispatchTable > .dispatch-table--cursor { background: $primary 60%; }
     DispatchTable > .dispatch-table--unread { text-style: bold; }
     DispatchTable > .dispatch-table--annotated { color: $success; }
     """
@@ -132,10 +132,12 @@ class DispatchTable(ScrollView, can_focus=True):
 
     # -- rendering ----------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._compute_widths()
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        if not self._widths:
-            self._compute_widths()
         if y == 0:
             style = self.rich_style + self.get_component_rich_style("dispatch-table--header", partial=True)
             cells = []

@@ -422,7 +422,7 @@ class DocumentView(Widget, can_focus=True):
         thumb = max(1, height * height // count)
         at = (height - thumb) * self.top // max(1, count - height)
         style = self._base_style + self._style("gutter")
-        bar, track = Strip([Segment("┃", style)]), Strip([Segment("│", style)])
+        bar, track = Strip([Segment("┃", style)]), Strip([Segment("│", self._base_style + Style(dim=True))])
         return [bar if at <= y < at + thumb else track for y in range(height)]
 
     def on_mouse_scroll_down(self, event: MouseScrollDown) -> None:
