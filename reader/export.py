@@ -36,6 +36,8 @@ def filter_records(
 
 def ordered_record(record: Record) -> Record:
     """The record with the schema's fields first, in a fixed order, then any others."""
+    if tuple(record) == FIELDS:
+        return record  # records made by the store are already in this order
     out = {key: record[key] for key in FIELDS if key in record}
     out.update((k, record[k]) for k in sorted(record) if k not in out)
     return out
