@@ -18,6 +18,8 @@ from typing import Any
 from reader.models import ENTITY_LABELS
 
 CONFIG_NAME = "reader.toml"
+RESERVED_KEYS = frozenset("hjklwbspevtaxnNgGLq?/[](){}123456789 ")
+"""Keys the app already uses; a tag's own key must be another one."""
 DEFAULT_SHOWN_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "DATE", "EVENT", "LAW", "PRODUCT")
 
 
@@ -122,6 +124,8 @@ def _parse(data: dict[str, Any], base: Settings) -> Settings:
             key = str(tag.get("key", ""))
             if len(key) > 1:
                 raise _Bad("key", f"tag {tag['name']!r}: key must be a single character")
+            if key and key in RESERVED_KEYS:
+                raise _Bad("key", f"tag {tag['name']!r}: key {key!r} is taken by the app")
             parsed.append(
                 TagDef(
                     tag["name"].strip(),

@@ -372,3 +372,21 @@ async def test_markup_in_text_renders_literally(settings, tmp_path) -> None:
         await pilot.press("v", "shift+right", "shift+right", "1")
         await pilot.pause()
     assert [r["quote"] for r in store.all()] == ["中文"]
+
+
+async def test_tag_with_its_own_key_from_config(tmp_path, corpus) -> None:
+    (tmp_path / "reader.toml").write_text(
+        '[[tags]]\nname = "claim"\nkey = "c"\n[[tags]]\nname = "rumour"\nkey = "r"\ncolour = "#ff0000"\n'
+    )
+    settings = load_settings(
+        corpus=[str(SEEDS)], db=str(tmp_path / "db.json"), config_path=tmp_path / "reader.toml", env={}
+    )
+    assert [t.name for t in settings.tags] == ["claim", "rumour"] and not settings.warnings
+    store = AnnotationStore.in_memory(corpus=corpus)
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first(pilot)
+        view.move_to(corpus.get(SEED_000).text.index("Minsk"))
+        await pilot.press("e", "r")
+        await pilot.pause()
+    assert [(r["quote"], r["tag"]) for r in store.all()] == [("Minsk", "rumour")]

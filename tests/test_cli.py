@@ -174,3 +174,10 @@ def test_bad_config_names_key_and_line(env, capsys, tmp_path) -> None:
     code, out, err = run(capsys, "config")
     assert code == 0
     assert "reader.toml, line 2: labels_shown" in err and "using the defaults" in err
+
+
+def test_tag_key_taken_by_the_app_is_reported(env, capsys, tmp_path) -> None:
+    (tmp_path / "reader.toml").write_text('[[tags]]\nname = "claim"\nkey = "w"\n')
+    code, out, err = run(capsys, "config")
+    assert "line 3: tag 'claim': key 'w' is taken by the app" in err
+    assert "claim" not in out.split("tags:")[1].split("\n")[1]  # the defaults are used

@@ -180,15 +180,19 @@ class ReaderApp(App[None]):
 
     # -- navigation ----------------------------------------------------------------------
 
+    def tag_keys(self) -> dict[str, int]:
+        """Keys the configuration gives tags, to the tag's position (1-based)."""
+        return {tag.key: i for i, tag in enumerate(self.settings.tags, 1) if tag.key}
+
     def open_dispatch(self, dispatch_id: str) -> None:
         from reader.tui.screens.dispatch import DispatchScreen
 
-        self.push_screen(DispatchScreen(self.corpus.require(dispatch_id)))
+        self.push_screen(DispatchScreen(self.corpus.require(dispatch_id), self.tag_keys()))
 
     def switch_dispatch(self, dispatch_id: str) -> None:
         from reader.tui.screens.dispatch import DispatchScreen
 
-        self.switch_screen(DispatchScreen(self.corpus.require(dispatch_id)))
+        self.switch_screen(DispatchScreen(self.corpus.require(dispatch_id), self.tag_keys()))
 
     # -- commands ------------------------------------------------------------------------
 

@@ -60,9 +60,12 @@ class DispatchScreen(Screen[None]):
         Binding("question_mark", "help", "Help", show=True),
     ]
 
-    def __init__(self, dispatch: Dispatch) -> None:
+    def __init__(self, dispatch: Dispatch, tag_keys: dict[str, int] | None = None) -> None:
         super().__init__()
         self.dispatch = dispatch
+        # Tags with a key of their own in the configuration: the key applies the tag.
+        for key, index in (tag_keys or {}).items():
+            self._bindings.bind(key, f"quick_tag({index})", f"Apply tag {index}", show=False)
         self.entities: list[Entity] = []
         self.records: list[dict[str, Any]] = []
         self.hits: list[Span] = []
