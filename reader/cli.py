@@ -17,6 +17,7 @@ from typing import Any
 from reader import __version__
 from reader.config import Settings, load_settings
 from reader.errors import ReaderError
+from reader.formats import EXPORT_FORMATS, IMPORT_FORMATS
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -87,10 +88,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("delete", "delete an annotation by id")
     p.add_argument("annotation_id", help="the annotation id (a unique prefix will do)")
 
-    p = command("export", "export annotations as JSON")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    p = command("export", "export annotations (JSON by default)")
+    p.add_argument("--format", default="json", choices=EXPORT_FORMATS, help="output format (default json)")
+    p.add_argument(
+        "-o", "--output", metavar="PATH", help="write to PATH (a folder for brat; default: stdout)"
+    )
     p.add_argument("--dispatch", help="only this dispatch")
     p.add_argument("--tag", help="only this tag")
+    p.add_argument(
+        "--strict", action="store_true", help="fail, writing nothing, if the format loses anything"
+    )
+
+    p = command("import", "import annotations from a file or folder (all or nothing)")
+    p.add_argument("path", metavar="FILE_OR_FOLDER")
+    p.add_argument(
+        "--format", choices=IMPORT_FORMATS, help="input format (default: from the name and content)"
+    )
+    p.add_argument("--dry-run", action="store_true", help="show what would happen; store nothing")
 
     p = command("entities", "list the named entities of a dispatch or a text file")
     p.add_argument("source", help="dispatch id, path of a text file, or - for stdin")
@@ -301,22 +315,54 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from reader.export import build_export, dumps_export, filter_records, write_atomic
+    from reader.export import filter_records, write_output
+    from reader.formats import FOLDER_FORMATS, writer
 
     corpus = _corpus(settings, quiet=True)
     if args.dispatch:
         args.dispatch = corpus.require(args.dispatch).id
+    if args.format in FOLDER_FORMATS and not args.output:
+        raise ReaderError(f"--format {args.format} writes a folder: give it with -o FOLDER")
     with _store(settings, readonly=True) as store:
         records = list(filter_records(store.all(), args.dispatch, args.tag))
-    text = dumps_export(build_export(corpus, records))
+    output = writer(args.format)(corpus, records)
+    for loss in output.losses:
+        print(f"reader: {'error' if args.strict else 'note'}: {loss}", file=sys.stderr)
+    if args.strict and output.losses:
+        print("reader: error: --strict: nothing was written", file=sys.stderr)
+        return EXIT_ERROR
     if args.output:
-        try:
-            write_atomic(args.output, text)
-        except OSError as exc:
-            raise ReaderError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
-        print(f"exported {len(records)} annotations to {args.output}", file=sys.stderr)
+        write_output(args.output, output)
+        print(f"exported {len(records)} annotations to {args.output} ({args.format})", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(output.text)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from reader.importer import import_path
+
+    corpus = _corpus(settings, quiet=True)
+    with _store(settings, corpus, readonly=args.dry_run) as store:
+        plan = import_path(Path(args.path), args.format, corpus, store, dry_run=args.dry_run)
+    for line in plan.reanchored:
+        print(f"reader: re-anchored: {line}", file=sys.stderr)
+    for line in plan.skipped:
+        print(f"reader: skipped: {line}", file=sys.stderr)
+    for line in plan.errors:
+        print(f"reader: error: {line}", file=sys.stderr)
+    if plan.errors:
+        print(
+            f"reader: error: {len(plan.errors)} problems in {args.path}; nothing was imported",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    verb = "would import" if args.dry_run else "imported"
+    print(
+        f"{verb} {len(plan.records)} annotations from {args.path} "
+        f"({len(plan.reanchored)} re-anchored, {len(plan.skipped)} skipped, "
+        f"{plan.duplicates} already present)"
+    )
     return 0
 
 
@@ -389,6 +435,7 @@ COMMANDS = {
     "annotations": cmd_annotations,
     "delete": cmd_delete,
     "export": cmd_export,
+    "import": cmd_import,
     "entities": cmd_entities,
     "config": cmd_config,
 }

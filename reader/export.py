@@ -107,6 +107,28 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
             tmp.unlink()
 
 
+def write_output(path: str | os.PathLike[str], output: Any) -> None:
+    """Write a format's :class:`~reader.formats.Output`: one file, or a folder of files.
+
+    Raises:
+        ReaderError: the path cannot be written.
+    """
+    from reader.errors import ReaderError
+
+    target = Path(path)
+    try:
+        if output.files:
+            if target.exists() and not target.is_dir():
+                raise ReaderError(f"{target}: exists and is not a folder")
+            target.mkdir(parents=True, exist_ok=True)
+            for name, text in output.files.items():
+                write_atomic(target / name, text)
+        else:
+            write_atomic(target, output.text)
+    except OSError as exc:
+        raise ReaderError(f"{target}: cannot write ({exc.strerror or exc})") from None
+
+
 def load_schema() -> dict[str, Any]:
     result: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     return result

@@ -25,6 +25,16 @@ if TYPE_CHECKING:
 
 
 STATUS_TABLE = "_status"
+EXPORT_DEFAULTS = {
+    "json": "annotations-export.json",
+    "jsonl": "annotations-export.jsonl",
+    "w3c": "annotations-export.w3c.jsonld",
+    "brat": "annotations-brat",
+    "conll": "annotations-export.conll",
+    "spacy": "annotations-export.spacy.jsonl",
+    "doccano": "annotations-export.doccano.jsonl",
+    "csv": "annotations-export.csv",
+}
 LONG_TEXT = 200_000
 """Characters from which entity recognition runs in a separate process."""
 
@@ -198,9 +208,14 @@ class ReaderApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "Export annotations (JSON)", "Write every annotation to a JSON file", self.action_export
-        )
+        from reader.formats import EXPORT_FORMATS
+
+        for fmt in EXPORT_FORMATS:
+            yield SystemCommand(
+                f"Export annotations ({fmt})",
+                f"Write every annotation as {fmt} to a path you choose",
+                lambda fmt=fmt: self.action_export(fmt),  # type: ignore[misc]
+            )
         from reader.tui.screens.dispatch import DispatchScreen
 
         if isinstance(screen, DispatchScreen):
@@ -212,25 +227,31 @@ class ReaderApp(App[None]):
                     lambda label=label: screen.toggle_label(label),  # type: ignore[misc]
                 )
 
-    def action_export(self) -> None:
+    def action_export(self, fmt: str = "json") -> None:
         from reader.tui.screens.prompt import Prompt
 
         def chosen(path: str | None) -> None:
             if path:
-                self.export_to(path)
+                self.export_to(path, fmt)
 
-        self.push_screen(Prompt("Export all annotations as JSON to:", "annotations-export.json"), chosen)
+        default = EXPORT_DEFAULTS.get(fmt, f"annotations-export.{fmt}")
+        what = "folder" if fmt == "brat" else "file"
+        self.push_screen(Prompt(f"Export all annotations as {fmt} to this {what}:", default), chosen)
 
-    def export_to(self, path: str) -> None:
-        from reader.export import build_export, dumps_export, write_atomic
+    def export_to(self, path: str, fmt: str = "json") -> None:
+        from reader.export import write_output
+        from reader.formats import writer
 
         records = self.store.all()
+        output = writer(fmt)(self.corpus, records)
         try:
-            write_atomic(path, dumps_export(build_export(self.corpus, records)))
-        except OSError as exc:
-            self.notify(f"{path}: cannot write ({exc.strerror or exc})", severity="error")
+            write_output(path, output)
+        except ReaderError as exc:
+            self.notify(str(exc), severity="error")
             return
-        self.notify(f"exported {len(records)} annotations to {Path(path).resolve()}", title="Export")
+        for loss in output.losses:
+            self.notify(loss, title="What this format leaves out", severity="warning", timeout=8)
+        self.notify(f"exported {len(records)} annotations to {Path(path).resolve()} ({fmt})", title="Export")
 
 
 def _lexicon_of(store: AnnotationStore) -> tuple[list[tuple[str, str]], list[str]]:

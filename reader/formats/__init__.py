@@ -1,0 +1,70 @@
+"""Exchange formats: writers and readers of annotations, each saying what it loses.
+
+Every writer takes the corpus and the records and returns an :class:`Output` (text, or
+files for folder formats) plus one line per kind of loss. Every reader returns candidate
+records that :mod:`reader.importer` checks against the dispatch texts before storing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from reader.corpus import Corpus
+
+Record = dict[str, Any]
+
+
+@dataclass
+class Output:
+    """What a writer produced: ``text`` for one-file formats, ``files`` for folders."""
+
+    text: str = ""
+    files: dict[str, str] = field(default_factory=dict)
+    losses: list[str] = field(default_factory=list)
+    """One line per kind of loss, e.g. "conll: 3 notes not exported (CoNLL has no notes)"."""
+
+
+@dataclass
+class Candidate:
+    """An annotation read from a file, before it is checked against the dispatch."""
+
+    record: Record
+    where: str
+    """File and line (or item) it came from, for messages."""
+
+
+class FormatError(Exception):
+    """A malformed file or line: ``where`` names file and line."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where = where
+
+
+Writer = Callable[[Corpus, list[Record]], Output]
+
+EXPORT_FORMATS = ("json", "jsonl", "w3c", "brat", "conll", "spacy", "doccano", "csv")
+IMPORT_FORMATS = ("json", "jsonl", "w3c", "brat", "spacy", "doccano", "csv")
+FOLDER_FORMATS = ("brat",)
+
+
+def writer(name: str) -> Writer:
+    from reader.formats import brat, conll, jsonlike, tabular, w3c
+
+    writers: dict[str, Writer] = {
+        "json": jsonlike.write_json,
+        "jsonl": jsonlike.write_jsonl,
+        "spacy": jsonlike.write_spacy,
+        "doccano": jsonlike.write_doccano,
+        "csv": tabular.write_csv,
+        "w3c": w3c.write_w3c,
+        "brat": brat.write_brat,
+        "conll": conll.write_conll,
+    }
+    return writers[name]
+
+
+def count(records: Iterable[Record], predicate: Callable[[Record], bool]) -> int:
+    return sum(1 for r in records if predicate(r))

@@ -1,0 +1,136 @@
+"""JSON family: the native document, JSON lines, spaCy span lines and doccano lines."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from reader.corpus import Corpus
+from reader.export import build_export, dumps_export, ordered_record
+from reader.formats import Candidate, FormatError, Output, Record, count
+
+
+def write_json(corpus: Corpus, records: list[Record]) -> Output:
+    return Output(text=dumps_export(build_export(corpus, records)))
+
+
+def write_jsonl(corpus: Corpus, records: list[Record]) -> Output:
+    lines = [json.dumps(ordered_record(r), ensure_ascii=False) for r in records]
+    return Output(text="".join(line + "\n" for line in lines))
+
+
+def _by_dispatch(records: list[Record]) -> dict[str, list[Record]]:
+    groups: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        groups[r["dispatch_id"]].append(r)
+    return dict(sorted(groups.items()))
+
+
+def _text_losses(name: str, records: list[Record]) -> list[str]:
+    losses = []
+    notes = count(records, lambda r: bool(r.get("note")))
+    if notes:
+        losses.append(f"{name}: {notes} notes not exported ({name} spans hold no notes)")
+    if records:
+        losses.append(f"{name}: annotation ids, annotators and timestamps not exported")
+    return losses
+
+
+def write_spacy(corpus: Corpus, records: list[Record]) -> Output:
+    lines = []
+    for dispatch_id, group in _by_dispatch(records).items():
+        dispatch = corpus.get(dispatch_id)
+        if dispatch is None:
+            continue
+        spans = [
+            [r["start"], r["end"], r["tag"]] for r in sorted(group, key=lambda r: (r["start"], r["end"]))
+        ]
+        meta = {"dispatch_id": dispatch_id, "title": dispatch.title, "sha256": dispatch.sha256}
+        lines.append(json.dumps({"text": dispatch.text, "spans": spans, "meta": meta}, ensure_ascii=False))
+    return Output(text="".join(line + "\n" for line in lines), losses=_text_losses("spacy", records))
+
+
+def write_doccano(corpus: Corpus, records: list[Record]) -> Output:
+    lines = []
+    for dispatch_id, group in _by_dispatch(records).items():
+        dispatch = corpus.get(dispatch_id)
+        if dispatch is None:
+            continue
+        labels = [
+            [r["start"], r["end"], r["tag"]] for r in sorted(group, key=lambda r: (r["start"], r["end"]))
+        ]
+        line = {"text": dispatch.text, "label": labels, "dispatch_id": dispatch_id, "sha256": dispatch.sha256}
+        lines.append(json.dumps(line, ensure_ascii=False))
+    return Output(text="".join(line + "\n" for line in lines), losses=_text_losses("doccano", records))
+
+
+# -- readers --------------------------------------------------------------------------------
+
+
+def read_json(text: str, name: str) -> list[Candidate]:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"{name}:{exc.lineno}", f"not valid JSON ({exc.msg})") from None
+    if (
+        not isinstance(doc, dict)
+        or doc.get("format") != "dispatch-reader"
+        or not isinstance(doc.get("dispatches"), list)
+    ):
+        raise FormatError(name, "not a dispatch-reader JSON export (no format/dispatches keys)")
+    out = []
+    for i, dispatch in enumerate(doc["dispatches"]):
+        for j, record in enumerate(dispatch.get("annotations", [])):
+            if not isinstance(record, dict):
+                raise FormatError(f"{name}: dispatches[{i}].annotations[{j}]", "not an object")
+            out.append(Candidate(dict(record), f"{name}: dispatches[{i}].annotations[{j}]"))
+    return out
+
+
+def _lines(text: str, name: str) -> list[tuple[str, Any]]:
+    out = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            out.append((f"{name}:{number}", json.loads(line)))
+        except json.JSONDecodeError as exc:
+            raise FormatError(f"{name}:{number}", f"not valid JSON ({exc.msg})") from None
+    return out
+
+
+def read_jsonl(text: str, name: str) -> list[Candidate]:
+    out = []
+    for where, obj in _lines(text, name):
+        if not isinstance(obj, dict) or "dispatch_id" not in obj:
+            raise FormatError(where, "not an annotation record (no dispatch_id)")
+        out.append(Candidate(dict(obj), where))
+    return out
+
+
+def read_span_lines(text: str, name: str) -> list[Candidate]:
+    """spaCy and doccano lines: ``text`` plus ``spans``/``label``/``labels``/``entities``."""
+    out = []
+    for where, obj in _lines(text, name):
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+            raise FormatError(where, "a line needs a text")
+        raw = obj.get("spans", obj.get("label", obj.get("labels", obj.get("entities", []))))
+        meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
+        dispatch_id = obj.get("dispatch_id") or meta.get("dispatch_id")
+        for k, span in enumerate(raw if isinstance(raw, list) else []):
+            if isinstance(span, dict):  # doccano's "entities" form
+                start, end, tag = span.get("start_offset"), span.get("end_offset"), span.get("label")
+            elif isinstance(span, list) and len(span) == 3:
+                start, end, tag = span
+            else:
+                raise FormatError(f"{where} span {k + 1}", "a span is [start, end, label]")
+            if not (isinstance(start, int) and isinstance(end, int) and isinstance(tag, str)):
+                raise FormatError(
+                    f"{where} span {k + 1}", "start and end must be integers and the label a string"
+                )
+            record = {"start": start, "end": end, "tag": tag, "_text": obj["text"]}
+            if dispatch_id:
+                record["dispatch_id"] = dispatch_id
+            out.append(Candidate(record, f"{where} span {k + 1}"))
+    return out

@@ -1,0 +1,312 @@
+"""Exchange formats: exports from the CLI, lossless re-import of our own formats, the W3C
+annotation-model MUST assertions, brat parsed by an independent parser, import checks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from reader.cli import main
+from reader.corpus import Corpus, make_dispatch
+from reader.formats import writer
+from reader.importer import import_path
+from reader.store import AnnotationStore, make_record
+
+from .conftest import ROOT, SEED_000, SEED_001, SEEDS
+
+W3C_TESTS = ROOT.parent / "shared" / "w3c-annotation-model"
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("READER_CORPUS", str(SEEDS))
+    monkeypatch.setenv("READER_DB", str(tmp_path / "db.json"))
+    return tmp_path / "db.json"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def seed_records(corpus, db: Path) -> list[dict]:  # type: ignore[no-untyped-def]
+    """A realistic set: notes with newlines and quotes, a span across a paragraph break,
+    overlapping spans, a tag that is not brat-safe."""
+    d0, d1 = corpus.get(SEED_000), corpus.get(SEED_001)
+    with AnnotationStore.open(db, corpus=corpus, annotator="tester") as store:
+        a = d0.text.index("Pavel Grachev")
+        store.add(d0, a, a + 13, "PERSON", 'Defense minister, "Pasha"\nsecond line')
+        store.add(d0, a + 6, a + 13, "surname")
+        b = d0.text.index("Moscow that the")
+        store.add(d0, b, b + 6, "place name")
+        c = d0.text.index("a single military and political unit.")
+        store.add(d0, c, c + 60, "claim")  # runs across the paragraph break
+        e = d1.text.index("S-300")
+        store.add(d1, e, e + 5, "PRODUCT", "surface-to-air, “SAM”")
+        return store.all()
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "w3c"])
+def test_own_formats_reimport_identically(env, capsys, corpus, fmt, tmp_path) -> None:
+    records = seed_records(corpus, env)
+    target = tmp_path / f"out.{fmt}"
+    code, _, err = run(capsys, "export", "--format", fmt, "-o", str(target))
+    assert code == 0 and f"exported {len(records)} annotations" in err
+    fresh = tmp_path / "fresh.json"
+    code, out, err = run(capsys, "import", str(target), "--format", fmt, "--db", str(fresh))
+    assert code == 0, err
+    assert f"imported {len(records)} annotations" in out
+    with AnnotationStore.open(fresh, corpus=corpus) as store:
+        assert store.all() == records
+
+
+@pytest.mark.parametrize("fmt", ["brat", "doccano", "spacy"])
+def test_span_formats_keep_offsets_quotes_and_tags(env, capsys, corpus, fmt, tmp_path) -> None:
+    records = seed_records(corpus, env)
+    target = tmp_path / ("brat-out" if fmt == "brat" else f"out.{fmt}.jsonl")
+    code, _, err = run(capsys, "export", "--format", fmt, "-o", str(target))
+    assert code == 0
+    assert f"{fmt}: annotation ids, annotators and timestamps not exported" in err
+    fresh = tmp_path / "fresh.json"
+    code, out, err = run(capsys, "import", str(target), "--format", fmt, "--db", str(fresh))
+    assert code == 0, err
+    with AnnotationStore.open(fresh, corpus=corpus) as store:
+        got = sorted((r["dispatch_id"], r["start"], r["end"], r["quote"], r["tag"]) for r in store.all())
+    assert got == sorted((r["dispatch_id"], r["start"], r["end"], r["quote"], r["tag"]) for r in records)
+    # Importing again finds every annotation already present.
+    code, out, _ = run(capsys, "import", str(target), "--format", fmt, "--db", str(fresh))
+    assert "0 annotations" in out and f"{len(records)} already present" in out
+
+
+def test_brat_output_loads_in_an_independent_parser(env, capsys, corpus, tmp_path) -> None:
+    pybrat = pytest.importorskip("pybrat.parser")
+    records = seed_records(corpus, env)
+    run(capsys, "export", "--format", "brat", "-o", str(tmp_path / "b"))
+    examples = pybrat.BratParser(error="raise").parse(tmp_path / "b")
+    by_id = {Path(ex.id).name if hasattr(ex, "id") else "": ex for ex in examples}
+    assert len(examples) == 2
+    spans = sorted(
+        (span.start, span.end, ent.type) for ex in examples for ent in ex.entities for span in ent.spans
+    )
+    # The claim crossing a paragraph break is split at the newlines into two fragments.
+    claim = next(r for r in records if r["tag"] == "claim")
+    frags = [s for s in spans if s[2] == "claim"]
+    assert len(frags) == 2 and frags[0][0] == claim["start"] and frags[-1][1] == claim["end"]
+    # Tag names that brat cannot hold are made safe in the .ann and listed in the .conf.
+    assert any(t == "place_name" for *_, t in spans)
+    conf = (tmp_path / "b" / "annotation.conf").read_text()
+    assert "place_name = place name" in conf and by_id is not None
+
+
+def test_w3c_passes_the_annotation_model_must_assertions(env, capsys, corpus, tmp_path) -> None:
+    if not W3C_TESTS.exists():
+        pytest.skip("the W3C annotation-model tests are not beside this checkout")
+    import jsonschema
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT4
+
+    base = "https://w3c-annotation-model.test/"
+
+    def load(path: Path) -> dict:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        schema["id"] = base + path.name
+        return schema
+
+    registry = Registry().with_resources(
+        (base + p.name, Resource.from_contents(load(p), default_specification=DRAFT4))
+        for p in (W3C_TESTS / "definitions").glob("*.json")
+    )
+    records = seed_records(corpus, env)
+    code, out, _ = run(capsys, "export", "--format", "w3c")
+    collection = json.loads(out)
+    items = collection["first"]["items"]
+    assert len(items) == len(records)
+    checked = 0
+    for test_file, documents in (
+        ("annotations/annotationMusts.test", items),
+        ("collections/collectionMusts.test", [collection]),
+        ("collections/pages/pageMusts.test", [collection["first"]]),
+    ):
+        spec = json.loads((W3C_TESTS / test_file).read_text(encoding="utf-8"))
+        for assertion in spec["assertions"]:
+            if not isinstance(assertion, str):
+                continue
+            path = W3C_TESTS / assertion
+            schema = load(path)
+            # Draft 4 ignores "id" beside a root "$ref": reach the assertion through the registry.
+            uri = base + path.name
+            with_assertion = registry.with_resource(
+                uri, Resource.from_contents(schema, default_specification=DRAFT4)
+            )
+            validator = jsonschema.Draft4Validator({"$ref": uri}, registry=with_assertion)
+            for doc in documents:
+                errors = list(validator.iter_errors(doc))
+                if schema.get("expectedResult", "valid") == "valid":
+                    assert not errors, f"{assertion}: {errors[0].message}"
+                else:
+                    assert errors, f"{assertion} should have failed"
+                checked += 1
+    assert checked > 60
+    text = {d.id: d.text for d in corpus}
+    for item in items:
+        position = next(s for s in item["target"]["selector"] if s["type"] == "TextPositionSelector")
+        quote = next(s for s in item["target"]["selector"] if s["type"] == "TextQuoteSelector")
+        dispatch_id = item["target"]["source"].rsplit(":", 1)[1]
+        assert text[dispatch_id][position["start"] : position["end"]] == quote["exact"]
+
+
+def test_conll_drops_overlaps_and_says_where(env, capsys, corpus) -> None:
+    seed_records(corpus, env)
+    code, out, err = run(capsys, "export", "--format", "conll")
+    assert code == 0
+    assert "conll: 1 overlapping annotations dropped (kept the longest): 000_0daff5d748c82e7b" in err
+    assert "conll: 2 notes not exported" in err
+    assert out.count("-DOCSTART-") == 2
+    labels = [line.split()[-1] for line in out.splitlines() if line and not line.startswith("-DOCSTART-")]
+    for prev, cur in zip(["O", *labels], labels, strict=False):
+        if cur.startswith("I-"):
+            assert prev[2:] == cur[2:]  # IOB2: I- only continues the same type
+    assert "Pavel B-PERSON" in out and "Grachev I-PERSON" in out
+
+
+def test_strict_makes_a_loss_an_error(env, capsys, corpus, tmp_path) -> None:
+    seed_records(corpus, env)
+    target = tmp_path / "x.conll"
+    code, _, err = run(capsys, "export", "--format", "conll", "--strict", "-o", str(target))
+    assert code == 1 and "nothing was written" in err and not target.exists()
+    code, _, _ = run(capsys, "export", "--format", "jsonl", "--strict", "-o", str(tmp_path / "ok.jsonl"))
+    assert code == 0
+
+
+def test_csv_is_rfc4180_with_notes_intact(env, capsys, corpus) -> None:
+    records = seed_records(corpus, env)
+    code, out, _ = run(capsys, "export", "--format", "csv")
+    assert "\r\n" in out
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert [r["note"] for r in rows] == [r["note"] for r in records]
+
+
+def test_import_is_all_or_nothing_and_names_file_and_line(env, capsys, corpus, tmp_path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    good = {"dispatch_id": SEED_000, "start": 0, "end": 6, "tag": "x", "quote": "Access"}
+    bad.write_text(json.dumps(good) + "\n" + json.dumps(dict(good, dispatch_id="nope")) + "\n{oops\n")
+    code, out, err = run(capsys, "import", str(bad))
+    assert code == 1 and f"{bad}:3: not valid JSON" in err
+    bad.write_text(json.dumps(good) + "\n" + json.dumps(dict(good, dispatch_id="nope")) + "\n")
+    code, out, err = run(capsys, "import", str(bad))
+    assert code == 1 and f"{bad}:2: unknown dispatch 'nope'" in err and "nothing was imported" in err
+    assert not env.exists() or "Access" not in env.read_text()
+
+
+def test_import_reanchors_and_skips(env, capsys, corpus, tmp_path) -> None:
+    text = corpus.get(SEED_000).text
+    at = text.index("Kaliningrad")
+    lines = [
+        {"dispatch_id": SEED_000, "start": at + 5, "end": at + 16, "tag": "GPE", "quote": "Kaliningrad"},
+        {"dispatch_id": SEED_000, "start": 0, "end": 5, "tag": "x", "quote": "never in the text"},
+    ]
+    path = tmp_path / "moved.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    code, out, err = run(capsys, "import", str(path), "--dry-run")
+    assert code == 0 and "would import 1 annotations" in out and "1 re-anchored, 1 skipped" in out
+    assert f"moved {at + 5}..{at + 16} -> {at}..{at + 11}" in err and "skipped" in err
+    assert not env.exists() or "Kaliningrad" not in env.read_text()
+    code, out, _ = run(capsys, "import", str(path))
+    with AnnotationStore.open(env, corpus=corpus) as store:
+        assert [(r["start"], r["quote"]) for r in store.all()] == [(at, "Kaliningrad")]
+
+
+def test_doccano_import_accepts_older_forms(env, capsys, corpus, tmp_path) -> None:
+    text = corpus.get(SEED_001).text
+    at = text.index("Igor Sergeev")
+    path = tmp_path / "d.jsonl"
+    path.write_text(
+        json.dumps({"text": text, "labels": [[at, at + 12, "PERSON"]]})
+        + "\n"
+        + json.dumps(
+            {"text": text, "entities": [{"start_offset": at, "end_offset": at + 4, "label": "FIRST"}]}
+        )
+        + "\n"
+    )
+    code, out, err = run(capsys, "import", str(path), "--format", "doccano")
+    assert code == 0, err
+    with AnnotationStore.open(env, corpus=corpus) as store:
+        assert sorted((r["quote"], r["tag"]) for r in store.all()) == [
+            ("Igor", "FIRST"),
+            ("Igor Sergeev", "PERSON"),
+        ]
+
+
+# -- property: random texts and annotations survive the round trips --------------------------
+
+# Pieces rather than characters, so combining marks, CRLF and double spaces come whole.
+_text = st.lists(
+    st.sampled_from(list("ab cé\n\r.,“”😀中文") + ["e\u0301", "\r\n", "  "]),
+    min_size=2,
+    max_size=80,
+).map("".join)
+
+
+@st.composite
+def documents(draw):  # type: ignore[no-untyped-def]
+    raw = draw(_text)
+    dispatch = make_dispatch("doc/one", "doc.txt", raw)
+    n = len(dispatch.text)
+    if n < 2:
+        raw = raw + "ab"
+        dispatch = make_dispatch("doc/one", "doc.txt", raw)
+        n = len(dispatch.text)
+    spans = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, n - 1), st.integers(1, n), st.sampled_from(["PERSON", "a b", "x/y", "é"])
+            ),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    records = []
+    for k, (a, b, tag) in enumerate(spans):
+        start, end = min(a, b), max(a, b)
+        # As the app and importers do, quotes do not begin or end with a line break
+        # (brat cannot hold those; its exporter reports them as a loss).
+        while start < end and dispatch.text[start] == "\n":
+            start += 1
+        while end > start and dispatch.text[end - 1] == "\n":
+            end -= 1
+        if start == end:
+            continue
+        records.append(make_record(dispatch, start, end, tag, note=f"n{k}\nline", annotator="p"))
+    assume(records)
+    return dispatch, records
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(documents(), st.sampled_from(["json", "w3c", "brat", "doccano"]))
+def test_round_trip_property(tmp_path_factory, doc, fmt) -> None:  # type: ignore[no-untyped-def]
+    dispatch, records = doc
+    corpus = Corpus([dispatch])
+    out = writer(fmt)(corpus, records)
+    folder = tmp_path_factory.mktemp(fmt)
+    path = folder / ("b" if fmt == "brat" else f"x.{fmt}")
+    from reader.export import write_output
+
+    write_output(path, out)
+    store = AnnotationStore.in_memory(corpus=corpus)
+    plan = import_path(path, fmt, corpus, store)
+    assert not plan.errors and not plan.skipped and not plan.reanchored
+    key = lambda r: (r["start"], r["end"], r["tag"])  # noqa: E731
+    expected = sorted({key(r): (r["quote"]) for r in records}.items())
+    got = sorted({key(r): r["quote"] for r in store.all()}.items())
+    assert got == expected
+    assert all(dispatch.text[s:e] == q for (s, e, _), q in got)
+    if fmt in ("json", "w3c"):
+        assert sorted(store.all(), key=lambda r: r["id"]) == sorted(records, key=lambda r: r["id"])
