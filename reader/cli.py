@@ -110,6 +110,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="dispatch id, path of a text file, or - for stdin")
     p.add_argument("--json", action="store_true", help="print every mention as JSON")
 
+    p = command("lexicon", "teach the entity recognizer: labels and rejections applied to every dispatch")
+    lex = p.add_subparsers(dest="lexicon_command", metavar="ACTION")
+    lex.add_parser("list", help="what the recognizer has been taught")
+    q = lex.add_parser("add", help="label every occurrence of SURFACE")
+    q.add_argument("surface")
+    q.add_argument("label", help="PERSON, ORG, GPE, LOC, NORP, DATE, ...")
+    q = lex.add_parser("reject", help="never report SURFACE as an entity")
+    q.add_argument("surface")
+    q = lex.add_parser("remove", help="forget what was taught about SURFACE")
+    q.add_argument("surface")
+
     command("config", "print the configuration file in effect and the settings")
     return parser
 
@@ -413,6 +424,31 @@ def _read_source_text(source: str, settings: Settings) -> str:
     return str(corpus.require(source).text)
 
 
+def cmd_lexicon(args: argparse.Namespace, settings: Settings) -> int:
+    from reader.recognizer import LEXICON_TABLE, REJECT, forget, lexicon_of, teach
+
+    action = args.lexicon_command or "list"
+    with _store(settings, readonly=action == "list") as store:
+        if action == "add":
+            teach(store, args.surface, args.label)
+            print(f"taught: {args.surface!r} is {args.label} in every dispatch")
+        elif action == "reject":
+            teach(store, args.surface, REJECT)
+            print(f"taught: {args.surface!r} is never an entity")
+        elif action == "remove":
+            if not any(row.get("surface") == args.surface for row in store.table_rows(LEXICON_TABLE)):
+                raise ReaderError(f"{args.surface!r} is not in the lexicon; `reader lexicon list` shows it")
+            forget(store, args.surface)
+            print(f"forgotten: {args.surface!r}")
+        else:
+            taught, rejected = lexicon_of(store)
+            for surface, label in taught:
+                print(f"{label}\t{surface}")
+            for surface in rejected:
+                print(f"{REJECT}\t{surface}")
+    return 0
+
+
 def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     print(f"config file: {settings.config_file or '(none; defaults)'}")
     print(f"corpus: {', '.join(settings.corpus)}")
@@ -438,4 +474,5 @@ COMMANDS = {
     "import": cmd_import,
     "entities": cmd_entities,
     "config": cmd_config,
+    "lexicon": cmd_lexicon,
 }

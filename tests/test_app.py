@@ -276,6 +276,8 @@ async def test_label_toggle_from_legend_and_palette(settings, store, corpus) -> 
         assert len(view.hidden_labels - before) == 1  # L hid the first shown label
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert "Show CARDINAL entities" in commands and "Hide PERSON entities" in commands
+        assert any("theme" in c.lower() for c in commands)
+        assert "Export annotations (w3c)" in commands and "Export annotations (brat)" in commands
 
 
 async def test_export_from_command(settings, store, corpus, tmp_path) -> None:

@@ -181,3 +181,38 @@ def test_tag_key_taken_by_the_app_is_reported(env, capsys, tmp_path) -> None:
     code, out, err = run(capsys, "config")
     assert "line 3: tag 'claim': key 'w' is taken by the app" in err
     assert "claim" not in out.split("tags:")[1].split("\n")[1]  # the defaults are used
+
+
+def test_lexicon_teaches_every_dispatch(env, capsys) -> None:
+    code, out, _ = run(capsys, "entities", SEED_001, "--json")
+    assert any(e["text"] == "Moscow" for e in json.loads(out))
+    assert run(capsys, "lexicon", "reject", "Moscow")[0] == 0
+    assert run(capsys, "lexicon", "add", "Monitor", "ORG")[0] == 0
+    code, out, _ = run(capsys, "lexicon", "list")
+    assert out.splitlines() == ["ORG\tMonitor", "REJECT\tMoscow"]
+    found = json.loads(run(capsys, "entities", SEED_001, "--json")[1])
+    assert not any(e["text"] == "Moscow" for e in found)
+    assert {"start": 13, "end": 20, "label": "ORG", "text": "Monitor"} in found
+    assert run(capsys, "lexicon", "remove", "Moscow")[0] == 0
+    code, _, err = run(capsys, "lexicon", "remove", "Moscow")
+    assert code == 1 and "not in the lexicon" in err
+    code, _, err = run(capsys, "lexicon", "add", "x", "NOPE")
+    assert code == 1 and "unknown entity label 'NOPE'" in err
+
+
+def test_entities_of_any_file_and_stdin(env, capsys, tmp_path, monkeypatch) -> None:
+    import io as _io
+
+    path = tmp_path / "note.txt"
+    path.write_text("Gen. Ivan Petrov flew to Kyiv on Monday.")
+    found = json.loads(run(capsys, "entities", str(path), "--json")[1])
+    assert [(e["text"], e["label"]) for e in found] == [
+        ("Ivan Petrov", "PERSON"),
+        ("Kyiv", "GPE"),
+        ("Monday", "DATE"),
+    ]
+    monkeypatch.setattr("sys.stdin", _io.TextIOWrapper(_io.BytesIO(b"NATO met in Minsk.")))
+    found = json.loads(run(capsys, "entities", "-", "--json")[1])
+    assert [(e["text"], e["label"]) for e in found] == [("NATO", "ORG"), ("Minsk", "GPE")]
+    code, out, _ = run(capsys, "entities", SEED_000)
+    assert code == 0 and "Grachev" in out and "PERSON" in out

@@ -310,3 +310,27 @@ def test_round_trip_property(tmp_path_factory, doc, fmt) -> None:  # type: ignor
     assert all(dispatch.text[s:e] == q for (s, e, _), q in got)
     if fmt in ("json", "w3c"):
         assert sorted(store.all(), key=lambda r: r["id"]) == sorted(records, key=lambda r: r["id"])
+
+
+def test_spacy_export_spans_are_accepted_by_doc_char_span(env, capsys, corpus) -> None:
+    spacy = pytest.importorskip("spacy")
+    seed_records(corpus, env)
+    code, out, _ = run(capsys, "export", "--format", "spacy")
+    nlp = spacy.blank("en")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert len(lines) == 2
+    for line in lines:
+        doc = nlp(line["text"])
+        for start, end, label in line["spans"]:
+            span = doc.char_span(start, end, label=label)
+            assert span is not None and span.text == line["text"][start:end]
+
+
+def test_import_of_a_file_in_another_encoding_is_one_clear_line(env, capsys, tmp_path) -> None:
+    path = tmp_path / "latin.csv"
+    path.write_bytes("dispatch_id,start,end,tag\r\n000,0,5,caf\xe9\r\n".encode("latin-1"))
+    code, _, err = run(capsys, "import", str(path))
+    assert (
+        code == 1
+        and err.strip() == f"reader: error: {path}: not UTF-8 text; save it as UTF-8 and import again"
+    )
