@@ -48,7 +48,7 @@ def seed_records(corpus, db: Path) -> list[dict]:  # type: ignore[no-untyped-def
         b = d0.text.index("Moscow that the")
         store.add(d0, b, b + 6, "place name")
         c = d0.text.index("a single military and political unit.")
-        store.add(d0, c, c + 60, "claim")  # runs across the paragraph break
+        store.add(d0, c, d0.text.index(" accords on"), "claim")  # runs across the paragraph break
         e = d1.text.index("S-300")
         store.add(d1, e, e + 5, "PRODUCT", "surface-to-air, “SAM”")
         return store.all()
@@ -315,7 +315,12 @@ def test_round_trip_property(tmp_path_factory, doc, fmt) -> None:  # type: ignor
 def test_spacy_export_spans_are_accepted_by_doc_char_span(env, capsys, corpus) -> None:
     spacy = pytest.importorskip("spacy")
     seed_records(corpus, env)
-    code, out, _ = run(capsys, "export", "--format", "spacy")
+    text = corpus.get(SEED_001).text
+    at = text.index("Sergeev")
+    with AnnotationStore.open(env, corpus=corpus) as store:
+        store.add(SEED_001, at + 2, at + 5, "cut")  # "rge": inside a word
+    code, out, err = run(capsys, "export", "--format", "spacy")
+    assert "spacy: 1 spans that cut a word widened to whole words" in err
     nlp = spacy.blank("en")
     lines = [json.loads(line) for line in out.splitlines()]
     assert len(lines) == 2

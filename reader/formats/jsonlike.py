@@ -37,18 +37,36 @@ def _text_losses(name: str, records: list[Record]) -> list[str]:
     return losses
 
 
+def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen ``[start, end)`` so it neither starts nor ends inside a word."""
+    while 0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while 0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        end += 1
+    return start, end
+
+
 def write_spacy(corpus: Corpus, records: list[Record]) -> Output:
     lines = []
+    widened = 0
     for dispatch_id, group in _by_dispatch(records).items():
         dispatch = corpus.get(dispatch_id)
         if dispatch is None:
             continue
-        spans = [
-            [r["start"], r["end"], r["tag"]] for r in sorted(group, key=lambda r: (r["start"], r["end"]))
-        ]
+        spans = []
+        for r in sorted(group, key=lambda r: (r["start"], r["end"])):
+            # Doc.char_span accepts only token boundaries: no span may cut a word.
+            start, end = whole_words(dispatch.text, r["start"], r["end"])
+            widened += (start, end) != (r["start"], r["end"])
+            spans.append([start, end, r["tag"]])
         meta = {"dispatch_id": dispatch_id, "title": dispatch.title, "sha256": dispatch.sha256}
         lines.append(json.dumps({"text": dispatch.text, "spans": spans, "meta": meta}, ensure_ascii=False))
-    return Output(text="".join(line + "\n" for line in lines), losses=_text_losses("spacy", records))
+    losses = _text_losses("spacy", records)
+    if widened:
+        losses.append(
+            f"spacy: {widened} spans that cut a word widened to whole words (spaCy spans are tokens)"
+        )
+    return Output(text="".join(line + "\n" for line in lines), losses=losses)
 
 
 def write_doccano(corpus: Corpus, records: list[Record]) -> Output:
