@@ -110,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="dispatch id, path of a text file, or - for stdin")
     p.add_argument("--json", action="store_true", help="print every mention as JSON")
 
+    p = command("check", "re-find annotations in edited dispatches: anchored, moved, fuzzy, orphaned")
+    p.add_argument("--dispatch", help="only this dispatch")
+    p.add_argument("--apply", action="store_true", help="store the new positions (one durable operation)")
+    p.add_argument("--json", action="store_true", help="print every finding as JSON")
+
     p = command("lexicon", "teach the entity recognizer: labels and rejections applied to every dispatch")
     lex = p.add_subparsers(dest="lexicon_command", metavar="ACTION")
     lex.add_parser("list", help="what the recognizer has been taught")
@@ -424,6 +429,56 @@ def _read_source_text(source: str, settings: Settings) -> str:
     return str(corpus.require(source).text)
 
 
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from reader.check import STATES, check_records
+
+    corpus = _corpus(settings, quiet=True)
+    with _store(settings, corpus, readonly=not args.apply) as store:
+        records = store.all()
+        if args.dispatch:
+            records = [r for r in records if r["dispatch_id"] == args.dispatch]
+        report = check_records(records, corpus)
+        updates = report.updates()
+        if args.apply and updates:
+            store.put_many(updates)
+    if args.json:
+        _print_json(
+            [
+                {
+                    "id": f.record["id"],
+                    "dispatch_id": f.record["dispatch_id"],
+                    "state": f.state,
+                    "score": f.score,
+                    "old": [f.record["start"], f.record["end"]],
+                    "new": [f.updated["start"], f.updated["end"]] if f.updated else None,
+                    "quote": f.record.get("anchor", {}).get("original_quote", f.record["quote"]),
+                    "reason": f.reason,
+                }
+                for f in report.findings
+            ]
+        )
+        return 0
+    counts = report.counts()
+    if not counts:
+        print("no annotations to check")
+    for dispatch_id, c in sorted(counts.items()):
+        parts = ", ".join(f"{c[s]} {s}" for s in STATES if c[s])
+        print(f"{dispatch_id}: {parts}")
+    for f in report.needing_review():
+        where = f"{f.record['start']}..{f.record['end']}"
+        if f.updated is not None and f.state != "orphaned":
+            where += f" -> {f.updated['start']}..{f.updated['end']}"
+        score = f" score {f.score:.2f}" if f.state == "fuzzy" else ""
+        quote = " ".join(f.record.get("anchor", {}).get("original_quote", f.record["quote"]).split())[:50]
+        reason = f" ({f.reason})" if f.reason else ""
+        print(f"  {f.state:<8} {f.record['id'][:8]} [{f.record['tag']}] {where}{score} {quote!r}{reason}")
+    if updates and not args.apply:
+        print(f"{len(updates)} annotations would change; run with --apply to store the new positions")
+    elif updates:
+        print(f"stored {len(updates)} updated annotations")
+    return 0
+
+
 def cmd_lexicon(args: argparse.Namespace, settings: Settings) -> int:
     from reader.recognizer import LEXICON_TABLE, REJECT, forget, lexicon_of, teach
 
@@ -475,4 +530,5 @@ COMMANDS = {
     "entities": cmd_entities,
     "config": cmd_config,
     "lexicon": cmd_lexicon,
+    "check": cmd_check,
 }
