@@ -110,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="dispatch id, path of a text file, or - for stdin")
     p.add_argument("--json", action="store_true", help="print every mention as JSON")
 
+    p = command("doctor", "explain what is wrong with the annotation store (it is never changed)")
+    p.add_argument(
+        "--salvage", metavar="NEW_PATH", help="write every recoverable annotation into a new store"
+    )
+
     p = command("check", "re-find annotations in edited dispatches: anchored, moved, fuzzy, orphaned")
     p.add_argument("--dispatch", help="only this dispatch")
     p.add_argument("--apply", action="store_true", help="store the new positions (one durable operation)")
@@ -429,6 +434,32 @@ def _read_source_text(source: str, settings: Settings) -> str:
     return str(corpus.require(source).text)
 
 
+def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from reader.doctor import diagnose, salvage
+
+    try:
+        corpus = _corpus(settings, quiet=True)
+    except ReaderError:
+        corpus = None
+    d = diagnose(Path(settings.db), corpus)
+    for note in d.notes:
+        print(note)
+    for problem in d.problems:
+        print(f"problem: {problem}")
+    if not d.problems:
+        print("no problems found")
+    if args.salvage:
+        n = salvage(d, Path(args.salvage))
+        print(
+            f"salvaged {n} annotations into {args.salvage}; check it, then use it with --db or move it into place"
+        )
+    elif d.problems and d.records:
+        print(
+            f"`reader doctor --salvage NEW_PATH` writes the {len(d.records)} recoverable annotations to a new file"
+        )
+    return 1 if d.problems and not args.salvage else 0
+
+
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from reader.check import STATES, check_records
 
@@ -531,4 +562,5 @@ COMMANDS = {
     "config": cmd_config,
     "lexicon": cmd_lexicon,
     "check": cmd_check,
+    "doctor": cmd_doctor,
 }

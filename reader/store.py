@@ -659,14 +659,14 @@ def parse_store_bytes(raw: bytes, where: str) -> dict[str, Any]:
     Raises:
         ReaderError: not UTF-8 JSON, or not shaped like a dispatch-reader TinyDB file.
     """
-    advice = "it was left untouched; move it aside (keep it: it may hold annotations) and run again"
+    advice = "it was left untouched; `reader doctor` explains and can salvage it into a new file"
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ReaderError(f"{where}: not a text file, so not an annotation store; {advice}") from None
     except json.JSONDecodeError as exc:
         raise ReaderError(
-            f"{where}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); {advice}"
+            f"{where}: not valid JSON ({exc.msg}: line {exc.lineno}, column {exc.colno}); {advice}"
         ) from None
     if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
         raise ReaderError(f"{where}: JSON of another shape, not a TinyDB annotation store; {advice}")
