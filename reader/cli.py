@@ -451,11 +451,13 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     if args.salvage:
         n = salvage(d, Path(args.salvage))
         print(
-            f"salvaged {n} annotations into {args.salvage}; check it, then use it with --db or move it into place"
+            f"salvaged {n} annotations into {args.salvage}; "
+            "check it, then use it with --db or move it into place"
         )
     elif d.problems and d.records:
         print(
-            f"`reader doctor --salvage NEW_PATH` writes the {len(d.records)} recoverable annotations to a new file"
+            f"`reader doctor --salvage NEW_PATH` writes the {len(d.records)} recoverable annotations "
+            "to a new file"
         )
     return 1 if d.problems and not args.salvage else 0
 

@@ -113,8 +113,8 @@ def diagnose(path: Path, corpus: Corpus | None = None) -> Diagnosis:
             dispatch = corpus.get(r["dispatch_id"])
             if dispatch is not None and r["end"] > len(dispatch.text):
                 d.problems.append(
-                    f"annotation {r['id'][:8]} ends at {r['end']}, beyond the {len(dispatch.text)} characters "
-                    f"of {dispatch.id}; `reader check` can re-find it"
+                    f"annotation {r['id'][:8]} ends at {r['end']}, beyond the "
+                    f"{len(dispatch.text)} characters of {dispatch.id}; `reader check` can re-find it"
                 )
     return d
 
