@@ -49,7 +49,6 @@ FORMAT_NAME = "dispatch-reader"
 TABLE_PREFIX = "dispatch:"
 META_TABLE = "_meta"
 LEXICON_TABLE = "_lexicon"
-RESERVED_TABLES = {"_default", META_TABLE, LEXICON_TABLE}
 REQUIRED_FIELDS = ("id", "dispatch_id", "start", "end", "tag", "quote")
 FIELDS = (
     "id",
@@ -671,7 +670,8 @@ def parse_store_bytes(raw: bytes, where: str) -> dict[str, Any]:
     if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
         raise ReaderError(f"{where}: JSON of another shape, not a TinyDB annotation store; {advice}")
     for name, table in data.items():
-        if name in RESERVED_TABLES:
+        if name.startswith("_"):
+            # Side tables (_meta, _lexicon, _status, TinyDB's _default): rows of our own keeping.
             continue
         if not name.startswith(TABLE_PREFIX):
             raise ReaderError(f"{where}: unexpected table {name!r}, not a dispatch-reader store; {advice}")
