@@ -392,3 +392,55 @@ async def test_tag_with_its_own_key_from_config(tmp_path, corpus) -> None:
         await pilot.press("e", "r")
         await pilot.pause()
     assert [(r["quote"], r["tag"]) for r in store.all()] == [("Minsk", "rumour")]
+
+
+async def test_review_confirm_delete_retarget(tmp_path, corpus) -> None:
+    from reader.corpus import Corpus, make_dispatch
+    from reader.tui.screens.review import ReviewScreen
+
+    d = corpus.get(SEED_000)
+    store = AnnotationStore.in_memory(corpus=corpus)
+    for quote, tag in (
+        ("signed a series of agreements", "event"),
+        ("Pavel Grachev", "PERSON"),
+        ("Kaliningrad", "GPE"),
+    ):
+        at = d.text.index(quote)
+        store.add(d, at, at + len(quote), tag)
+    edited_text = (
+        d.text.replace("Breaking News", "Breaking News\n\nA correction was appended.")
+        .replace("Pavel Grachev", "Pavel S. Grachev", 1)
+        .replace("Kaliningrad", "the exclave")
+    )
+    edited = Corpus([make_dispatch(SEED_000, d.path, edited_text), corpus.get(SEED_001)])
+    store.corpus = edited
+    settings = load_settings(corpus=[str(SEEDS)], db="x.json", config_path=tmp_path / "none.toml", env={})
+    app = make_app(settings, store=store, corpus=edited)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "3 annotations to review" in str(app.screen.query_one("#library-title").render())
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert [f.state for f in app.screen.findings] == ["moved", "fuzzy", "orphaned"]
+        await pilot.press("c")  # confirm the moved one where it was found
+        await pilot.pause()
+        assert [f.state for f in app.screen.findings] == ["fuzzy", "orphaned"]
+        await pilot.press("down", "x")  # delete the orphan
+        await pilot.pause()
+        assert [f.state for f in app.screen.findings] == ["fuzzy"]
+        await pilot.press("enter")  # re-target the fuzzy one: select just "Grachev"
+        await pilot.pause()
+        view = app.screen.query_one(DocumentView)
+        view.move_to(edited_text.index("Grachev"))
+        await pilot.press("e")  # the entity under the cursor
+        await pilot.pause()
+        sel = view.selection
+        assert edited_text[sel.start : sel.end] in ("Pavel S. Grachev", "Grachev")
+        await pilot.press("R", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and app.screen.findings == []
+    quotes = sorted((r["quote"], r["anchor"]["state"]) for r in store.all())
+    assert quotes[0][1] == "anchored" and len(quotes) == 2
+    assert {q for q, _ in quotes} >= {"signed a series of agreements"}
+    assert all(edited_text[r["start"] : r["end"]] == r["quote"] for r in store.all())

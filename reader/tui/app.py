@@ -194,10 +194,11 @@ class ReaderApp(App[None]):
         """Keys the configuration gives tags, to the tag's position (1-based)."""
         return {tag.key: i for i, tag in enumerate(self.settings.tags, 1) if tag.key}
 
-    def open_dispatch(self, dispatch_id: str) -> None:
+    def open_dispatch(self, dispatch_id: str, review: tuple[str, int, int] | None = None) -> None:
+        """Open a dispatch; ``review`` (annotation id, start, end) opens it to re-target one."""
         from reader.tui.screens.dispatch import DispatchScreen
 
-        self.push_screen(DispatchScreen(self.corpus.require(dispatch_id), self.tag_keys()))
+        self.push_screen(DispatchScreen(self.corpus.require(dispatch_id), self.tag_keys(), review))
 
     def switch_dispatch(self, dispatch_id: str) -> None:
         from reader.tui.screens.dispatch import DispatchScreen

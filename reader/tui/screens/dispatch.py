@@ -55,14 +55,22 @@ class DispatchScreen(Screen[None]):
         Binding("right_square_bracket", "next_dispatch(1)", "Next dispatch", show=False),
         Binding("left_square_bracket", "next_dispatch(-1)", "Previous dispatch", show=False),
         Binding("L", "cycle_label", "Toggle a label", show=False),
+        Binding("R", "retarget", "Re-target the reviewed annotation to the selection", show=False),
         Binding("tab", "focus_panel", "Side panel", show=False),
         Binding("escape", "back", "Library", show=True),
         Binding("question_mark", "help", "Help", show=True),
     ]
 
-    def __init__(self, dispatch: Dispatch, tag_keys: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        dispatch: Dispatch,
+        tag_keys: dict[str, int] | None = None,
+        review: tuple[str, int, int] | None = None,
+    ) -> None:
         super().__init__()
         self.dispatch = dispatch
+        self.review = review
+        """(annotation id, start, end) when opened from the review list to re-target one."""
         # Tags with a key of their own in the configuration: the key applies the tag.
         for key, index in (tag_keys or {}).items():
             self._bindings.bind(key, f"quick_tag({index})", f"Apply tag {index}", show=False)
@@ -111,6 +119,12 @@ class DispatchScreen(Screen[None]):
         self._show_header()
         view.focus()
         app.mark_read(self.dispatch.id)
+        if self.review is not None:
+            _, start, end = self.review
+            view.select(Span(start, min(end, len(self.dispatch.text))))
+            self._status(
+                "re-target: select the right span (s, p, e, v, shift+arrows), then R; escape returns"
+            )
 
     class EntitiesFound(Message):
         def __init__(self, entities: list[Entity]) -> None:
@@ -228,6 +242,33 @@ class DispatchScreen(Screen[None]):
         if tag in ENTITY_LABELS:
             self._relearn()
         self._status(f"tagged {tag}: “{record['quote'][:60]}”")
+
+    def action_retarget(self) -> None:
+        if self.review is None:
+            self.notify("R re-targets an annotation opened from the review list (r in the library)")
+            return
+        span = self._selection_for_tagging()
+        if span is None:
+            return
+        from reader.check import confirmed
+
+        app = self.reader_app
+        before = app.store.get(self.review[0])
+        if before is None:
+            self.notify("that annotation is gone", severity="error")
+            return
+        try:
+            moved = app.store.update(before["id"], start=span.start, end=span.end)
+            after = confirmed(moved)
+            app.store.put(after)
+        except ReaderError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        app.history.record("re-target", [before], [after])
+        self.review = (after["id"], after["start"], after["end"])
+        self.view.select(None)
+        self.reload_annotations()
+        self._status(f"re-targeted [{after['tag']}] to “{after['quote'][:60]}”")
 
     def _relearn(self) -> None:
         """An entity-label annotation teaches the recognizer: recompute with the new lexicon."""

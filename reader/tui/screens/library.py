@@ -38,6 +38,7 @@ class LibraryScreen(Screen[None]):
         Binding("slash", "filter", "Filter", show=True),
         Binding("o", "cycle_sort", "Sort", show=True),
         Binding("w", "warnings", "Warnings", show=True),
+        Binding("r", "review", "Review", show=True),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("question_mark", "help", "Help", show=True),
         Binding("q", "quit", "Quit", show=True),
@@ -56,6 +57,7 @@ class LibraryScreen(Screen[None]):
         self.sort_reverse = False
         self.query_text = ""
         self.rows: list[Dispatch] = []
+        self._to_review = 0
         self._matched: list[Dispatch] = []
         self._matched_query = ""
 
@@ -74,6 +76,12 @@ class LibraryScreen(Screen[None]):
         self.query_one("#library-filter").display = False
         self.refill()
         table.focus()
+        from reader.check import check_records
+
+        self._to_review = len(
+            check_records(self.reader_app.store.all(), self.reader_app.corpus).needing_review()
+        )
+        self.query_one("#library-title", Static).update(self._title_line())
         self._warm_search()
         self._count_entities()
 
@@ -87,6 +95,8 @@ class LibraryScreen(Screen[None]):
             text.append(" · READ-ONLY", style="bold red")
         if app.corpus.warnings:
             text.append(f" · {len(app.corpus.warnings)} warnings (w)", style="yellow")
+        if self._to_review:
+            text.append(f" · {self._to_review} annotations to review (r)", style="magenta")
         return text
 
     def _row(self, d: Dispatch, app: ReaderApp, counts: dict[str, int]) -> tuple[list[str], str]:
@@ -239,6 +249,11 @@ class LibraryScreen(Screen[None]):
             self.query_text = ""
             self.refill()
             self.query_one(DispatchTable).focus()
+
+    def action_review(self) -> None:
+        from reader.tui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen())
 
     def action_warnings(self) -> None:
         from reader.tui.screens.warnings import WarningsScreen
