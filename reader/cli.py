@@ -110,6 +110,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="dispatch id, path of a text file, or - for stdin")
     p.add_argument("--json", action="store_true", help="print every mention as JSON")
 
+    p = command("search", "search the corpus: hits with a line of context each")
+    p.add_argument("query")
+    p.add_argument("--regex", action="store_true", help="QUERY is a regular expression")
+    p.add_argument("--case", action="store_true", help="match case")
+    p.add_argument("--tag", help="only hits inside annotations with this tag (or, with --in, of this tag)")
+    p.add_argument("--in", dest="where", choices=("text", "notes", "annotations"), default="text")
+    p.add_argument("--limit", type=int, default=200, help="show at most N hits (default 200; 0: all)")
+    p.add_argument("--json", action="store_true", help="print hits as JSON")
+
+    p = command("dossier", "every dispatch that mentions an entity, its variants and company")
+    p.add_argument("name", help="the entity, e.g. Grachev or 'Pavel Grachev'")
+    p.add_argument("--merge", metavar="VARIANT", help="group VARIANT with NAME from now on")
+    p.add_argument("--split", metavar="VARIANT", help="keep VARIANT out of NAME's group")
+    p.add_argument("--json", action="store_true")
+
+    p = command("tag-all", "tag every occurrence of a quote in a dispatch or the whole corpus")
+    p.add_argument("quote")
+    p.add_argument("--tag", required=True)
+    p.add_argument("--note", default="")
+    p.add_argument("--dispatch", help="only this dispatch (default: the whole corpus)")
+    p.add_argument("--ignore-case", action="store_true")
+    p.add_argument(
+        "--exclude", type=int, nargs="*", default=[], metavar="N", help="leave out hit N (from --dry-run)"
+    )
+    p.add_argument("--dry-run", action="store_true", help="list the hits, numbered; tag nothing")
+
+    p = command("stats", "annotations per tag and dispatch, entities by label, with bar charts")
+    p.add_argument("--json", action="store_true")
+
     p = command("doctor", "explain what is wrong with the annotation store (it is never changed)")
     p.add_argument(
         "--salvage", metavar="NEW_PATH", help="write every recoverable annotation into a new store"
@@ -434,6 +463,157 @@ def _read_source_text(source: str, settings: Settings) -> str:
     return str(corpus.require(source).text)
 
 
+def _progress(label: str) -> Any:
+    """A progress callback that draws on stderr when it is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(1, total)
+        sys.stderr.write(f"\r{label} [{'█' * filled}{' ' * (width - filled)}] {done}/{total}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from reader.search import index_path, load_index, save_index, search, search_annotations, update_index
+
+    corpus = _corpus(settings, quiet=True)
+    with _store(settings, corpus, readonly=True) as store:
+        records = store.all()
+    if args.where != "text":
+        if args.tag:
+            records = [r for r in records if r["tag"] == args.tag]
+        hits = search_annotations(records, args.query, args.where, regex=args.regex, case=args.case)
+    else:
+        path = index_path(settings.db)
+        index = load_index(path)
+        indexed, dropped = update_index(index, corpus, _progress("indexing"))
+        if indexed or dropped:
+            save_index(index, path)
+        hits = search(corpus, args.query, index=index, regex=args.regex, case=args.case)
+        if args.tag:
+            spans: dict[str, list[tuple[int, int]]] = {}
+            for r in records:
+                if r["tag"] == args.tag:
+                    spans.setdefault(r["dispatch_id"], []).append((r["start"], r["end"]))
+            hits = [
+                h for h in hits if any(a <= h.start and h.end <= b for a, b in spans.get(h.dispatch_id, []))
+            ]
+    shown = hits if not args.limit else hits[: args.limit]
+    if args.json:
+        _print_json([h.as_dict() for h in shown])
+    else:
+        for h in shown:
+            print(f"{h.dispatch_id}:{h.start}  {h.context}")
+    dispatches = len({h.dispatch_id for h in hits})
+    more = f" (showing {len(shown)}; --limit 0 shows all)" if len(shown) < len(hits) else ""
+    print(f"{len(hits)} hits in {dispatches} dispatches{more}", file=sys.stderr)
+    return 0
+
+
+def _entities_everywhere(settings: Settings, corpus: Any, store: Any) -> Any:
+    from reader.corpus_entities import cache_path, corpus_entities
+
+    backend = settings.ner
+    return corpus_entities(corpus, backend, store, cache_path(settings.db), _progress("finding entities"))
+
+
+def cmd_dossier(args: argparse.Namespace, settings: Settings) -> int:
+    from reader.corpus_entities import GROUPS_TABLE, build_dossier, decisions_of, dossier_dict
+
+    corpus = _corpus(settings, quiet=True)
+    writing = bool(args.merge or args.split)
+    with _store(settings, corpus, readonly=not writing) as store:
+        if args.merge:
+            store.put_row(GROUPS_TABLE, args.merge, {"canonical": args.name})
+            print(f"grouped {args.merge!r} with {args.name!r}")
+        if args.split:
+            store.put_row(GROUPS_TABLE, args.split, {"canonical": ""})
+            print(f"{args.split!r} now stands alone")
+        entities = _entities_everywhere(settings, corpus, store)
+        dossier = build_dossier(args.name, corpus, entities, decisions_of(store))
+    if dossier is None:
+        raise ReaderError(f"no entity {args.name!r} in the corpus; `reader entities ID` lists them")
+    data = dossier_dict(dossier, corpus)
+    if args.json:
+        _print_json(data)
+        return 0
+    total = sum(d["count"] for d in data["dispatches"])  # type: ignore[index, misc, attr-defined]
+    print(f"{data['name']} ({data['label']}): {total} mentions in {len(data['dispatches'])} dispatches")  # type: ignore[arg-type]
+    print(f"variants: {', '.join(data['variants'])}")  # type: ignore[arg-type]
+    for d in data["dispatches"]:  # type: ignore[attr-defined]
+        print(f"\n{d['id']}  {d['title']}  ({d['count']})")
+        for line in d["contexts"]:
+            print(f"    {line}")
+    if data["cooccurring"]:
+        print("\nmost often with:")
+        for c in data["cooccurring"]:  # type: ignore[attr-defined]
+            print(f"    {c['text']} ({c['label']}): {c['dispatches']} dispatches")
+    return 0
+
+
+def cmd_tag_all(args: argparse.Namespace, settings: Settings) -> int:
+    from reader.tagall import find_occurrences, tag_occurrences
+
+    corpus = _corpus(settings, quiet=True)
+    dispatches = [corpus.require(args.dispatch)] if args.dispatch else list(corpus)
+    with _store(settings, corpus, readonly=args.dry_run) as store:
+        hits = find_occurrences(dispatches, args.quote, args.tag, store, case=not args.ignore_case)
+        if args.dry_run:
+            for n, h in enumerate(hits, 1):
+                mark = " (already tagged)" if h.tagged else ""
+                print(f"{n:>4}  {h.dispatch_id}:{h.start}  {h.context}{mark}")
+            print(
+                f"{len(hits)} occurrences; tag them without --dry-run, leaving some out with --exclude N ..."
+            )
+            return 0
+        bad = [n for n in args.exclude if not 1 <= n <= len(hits)]
+        if bad:
+            raise ReaderError(f"--exclude {bad[0]}: there are {len(hits)} occurrences (see --dry-run)")
+        chosen = [h for n, h in enumerate(hits, 1) if n not in set(args.exclude)]
+        records = tag_occurrences(corpus, chosen, args.tag, store, args.note)
+    skipped = len(chosen) - len(records)
+    print(
+        f"tagged {len(records)} occurrences of {args.quote!r} as {args.tag}"
+        + (f" ({skipped} already were)" if skipped else "")
+    )
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from reader.corpus_entities import bar_chart, corpus_stats
+
+    corpus = _corpus(settings, quiet=True)
+    with _store(settings, corpus, readonly=True) as store:
+        records = store.all()
+        entities = _entities_everywhere(settings, corpus, store)
+    stats = corpus_stats(corpus, records, entities)
+    if args.json:
+        _print_json(stats)
+        return 0
+    print(
+        f"{stats['annotations']} annotations in {stats['annotated_dispatches']} of {stats['dispatches']} "
+        f"dispatches ({float(stats['share_annotated']):.0%} annotated)"  # type: ignore[arg-type]
+    )
+    for title, key in (
+        ("annotations per tag", "per_tag"),
+        ("annotations per dispatch (top 15)", "per_dispatch"),
+        ("entities by label", "entities_by_label"),
+        ("most-tagged entities", "most_tagged_entities"),
+    ):
+        counts = dict(list(stats[key].items())[:15])  # type: ignore[attr-defined]
+        if counts:
+            print(f"\n{title}")
+            for line in bar_chart(counts):
+                print(f"  {line}")
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     from reader.doctor import diagnose, salvage
 
@@ -565,4 +745,8 @@ COMMANDS = {
     "lexicon": cmd_lexicon,
     "check": cmd_check,
     "doctor": cmd_doctor,
+    "search": cmd_search,
+    "dossier": cmd_dossier,
+    "tag-all": cmd_tag_all,
+    "stats": cmd_stats,
 }
