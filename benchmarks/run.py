@@ -37,7 +37,7 @@ def report(name: str, value: float, unit: str, target: float, lower_is_better: b
     )
 
 
-def synthetic_corpus(n: int, seed: int = 7) -> Corpus:
+def synthetic_corpus(n: int, seed: int = 7, words: int = 600) -> Corpus:
     """``n`` news-like dispatches (~600 words) recombined from the seed sentences."""
     from reader.segments import sentence_spans
 
@@ -47,10 +47,10 @@ def synthetic_corpus(n: int, seed: int = 7) -> Corpus:
     dispatches = []
     for i in range(n):
         paras = []
-        words = 0
-        while words < 600:
+        count = 0
+        while count < words:
             para = " ".join(rng.choice(sentences) for _ in range(rng.randint(2, 5)))
-            words += len(para.split())
+            count += len(para.split())
             paras.append(para)
         text = f"Dispatch {i}\n\nPrague, May {1 + i % 28} (RFE/RL) -- " + "\n\n".join(paras) + "\n"
         dispatches.append(make_dispatch(f"gen/{i:05d}", f"gen/{i:05d}.txt", text))
@@ -180,7 +180,55 @@ def bench_reanchor() -> None:
     report("re-anchor 1,000 annotations on an edited 1 MB dispatch (s)", elapsed, "s", 1.0)
 
 
-SECTIONS: dict[str, Callable[[], None]] = {"store": bench_store, "ner": bench_ner, "reanchor": bench_reanchor}
+def bench_corpus() -> None:
+    from reader.search import SearchIndex, load_index, save_index, search, update_index
+    from reader.store import AnnotationStore
+    from reader.tagall import find_occurrences, tag_occurrences
+
+    corpus = synthetic_corpus(10_000, seed=21, words=800)
+    size = sum(len(d.text.encode()) for d in corpus) / 1e6
+    print(f"  corpus: {len(corpus):,} dispatches, {size:.0f} MB", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "annotations.json.index"
+        index = SearchIndex()
+        t0 = time.perf_counter()
+        update_index(index, corpus)
+        save_index(index, path)
+        report("search index: build over 10,000 dispatches (s)", time.perf_counter() - t0, "s", 10)
+        t0 = time.perf_counter()
+        index = load_index(path)
+        print(f"  index: load {time.perf_counter() - t0:.2f} s, {len(index.postings):,} words", flush=True)
+        lowered = {d.id: d.text.lower() for d in corpus}
+        times = []
+        for query in ("Kaliningrad defense region", "Lukashenka", "joint military force", "zzzz not there"):
+            t0 = time.perf_counter()
+            hits = search(corpus, query, index=index, lowered=lambda d: lowered[d.id])
+            times.append(time.perf_counter() - t0)
+            print(f"  query {query!r}: {len(hits):,} hits in {times[-1] * 1000:.0f} ms", flush=True)
+        report(
+            "search: query over 10,000 dispatches, median (ms)", statistics.median(times) * 1000, "ms", 300
+        )
+        t0 = time.perf_counter()
+        store = AnnotationStore.open(Path(tmp) / "annotations.json", corpus=corpus)
+        few = corpus.dispatches[:2000]
+        hits = find_occurrences(few, "Belarus", "GPE", store)[:5000]
+        found = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        records = tag_occurrences(corpus, hits, "GPE", store)
+        tagged = time.perf_counter() - t0
+        store.close()
+        print(
+            f"  tag-all: {len(records):,} hits found in {found:.2f} s, tagged in {tagged:.2f} s", flush=True
+        )
+        report("tag all occurrences: 5,000 hits, find + tag (s)", found + tagged, "s", 2)
+
+
+SECTIONS: dict[str, Callable[[], None]] = {
+    "store": bench_store,
+    "ner": bench_ner,
+    "reanchor": bench_reanchor,
+    "corpus": bench_corpus,
+}
 
 
 def main(argv: list[str]) -> int:

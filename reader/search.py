@@ -29,11 +29,21 @@ class Hit:
     dispatch_id: str
     start: int
     end: int
-    context: str
-    """One line: up to ``width`` characters around the hit, line breaks as spaces."""
+    source: str = field(repr=False, default="")
+    """The text the offsets are into (the context is cut from it only when asked for)."""
     where: str = "text"
     """``text``, ``notes`` or ``annotations``."""
     annotation_id: str = ""
+    label: str = ""
+    """Shown before the context (the tag of a note or annotation hit)."""
+    match: tuple[int, int] | None = None
+    """Where the match is in ``source`` when that is not the dispatch text (a note)."""
+
+    @property
+    def context(self) -> str:
+        """One line of keyword in context, line breaks as spaces."""
+        start, end = self.match or (self.start, self.end)
+        return self.label + kwic(self.source, start, end)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -183,12 +193,21 @@ def search(
             continue
         if not regex:
             haystack = d.text if case else (lowered(d) if lowered else d.text.lower())
-            if needle not in haystack:
+            at = haystack.find(needle)
+            if at < 0:
+                continue
+            if len(haystack) == len(d.text):
+                # Lower-casing kept every offset: plain string search, no regex engine.
+                while at >= 0:
+                    hits.append(Hit(d.id, at, at + len(needle), d.text))
+                    if limit is not None and len(hits) >= limit:
+                        return hits
+                    at = haystack.find(needle, at + len(needle))
                 continue
         for m in pattern.finditer(d.text):
             if m.end() == m.start():
                 continue
-            hits.append(Hit(d.id, m.start(), m.end(), kwic(d.text, m.start(), m.end())))
+            hits.append(Hit(d.id, m.start(), m.end(), d.text))
             if limit is not None and len(hits) >= limit:
                 return hits
     return hits
@@ -213,9 +232,11 @@ def search_annotations(
                     str(r["dispatch_id"]),
                     int(r["start"]),  # type: ignore[call-overload]
                     int(r["end"]),  # type: ignore[call-overload]
-                    f"[{r['tag']}] " + kwic(field_text, m.start(), m.end()),
+                    field_text,
                     where,
                     str(r["id"]),
+                    f"[{r['tag']}] ",
+                    (m.start(), m.end()),
                 )
             )
     return hits
