@@ -444,3 +444,88 @@ async def test_review_confirm_delete_retarget(tmp_path, corpus) -> None:
     assert quotes[0][1] == "anchored" and len(quotes) == 2
     assert {q for q, _ in quotes} >= {"signed a series of agreements"}
     assert all(edited_text[r["start"] : r["end"]] == r["quote"] for r in store.all())
+
+
+async def test_corpus_search_screen_opens_the_hit(settings, store, corpus) -> None:
+    from reader.tui.screens.corpus_search import CorpusSearchScreen
+
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f", *"Sergeev")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CorpusSearchScreen)
+        assert len(screen.hits) == corpus.get(SEED_001).text.count("Sergeev")
+        first = screen.hits[0]
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DispatchScreen) and app.screen.dispatch.id == SEED_001
+        view = app.screen.query_one(DocumentView)
+        assert (view.selection.start, view.selection.end) == (first.start, first.end)
+
+
+async def test_stats_screen(settings, store, corpus) -> None:
+    store.add(SEED_000, 0, 6, "claim")
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            body = str(app.screen.query_one("#stats-body").render())
+            if "Entities by label" in body:
+                break
+        assert (
+            "1 annotations in 1 of 2 dispatches (50% annotated)" in body and "claim" in body and "█" in body
+        )
+
+
+async def test_dossier_from_the_entity_under_the_cursor(settings, store, corpus) -> None:
+    from reader.tui.screens.dossier import DossierScreen
+
+    text = corpus.get(SEED_001).text
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        app.screen.query_one(DocumentView).move_to(text.index("Lukashenka"))
+        await pilot.press("D")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, DossierScreen) and app.screen.dossier is not None:
+                break
+        dossier = app.screen.dossier
+        assert dossier.name == "Alyaksandr Lukashenka" and set(dossier.mentions) == {SEED_000, SEED_001}
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DispatchScreen)
+
+
+async def test_tag_all_preview_exclude_apply_undo(settings, store, corpus) -> None:
+    from reader.tui.screens.tag_all import TagAllScreen
+
+    text = corpus.get(SEED_000).text
+    n_here = text.count("Minsk")
+    n_all = sum(d.text.count("Minsk") for d in corpus)
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first(pilot)
+        view.move_to(text.index("Minsk"))
+        await pilot.press("T")
+        await pilot.pause()
+        assert isinstance(app.screen, TagAllScreen) and len(app.screen.hits) == n_here
+        await pilot.press("c")  # the whole corpus
+        await pilot.pause()
+        assert len(app.screen.hits) == n_all
+        await pilot.press("space")  # leave the first one out
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*"GPE", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DispatchScreen)
+        assert len([r for r in store.all() if r["quote"] == "Minsk"]) == n_all - 1
+        await pilot.press("ctrl+z")  # the whole batch is one step
+        await pilot.pause()
+        assert [r for r in store.all() if r["quote"] == "Minsk"] == []

@@ -194,11 +194,27 @@ class ReaderApp(App[None]):
         """Keys the configuration gives tags, to the tag's position (1-based)."""
         return {tag.key: i for i, tag in enumerate(self.settings.tags, 1) if tag.key}
 
-    def open_dispatch(self, dispatch_id: str, review: tuple[str, int, int] | None = None) -> None:
-        """Open a dispatch; ``review`` (annotation id, start, end) opens it to re-target one."""
+    def open_dispatch(
+        self,
+        dispatch_id: str,
+        review: tuple[str, int, int] | None = None,
+        select: tuple[int, int] | None = None,
+    ) -> None:
+        """Open a dispatch; ``review`` (annotation id, start, end) opens it to re-target one,
+        ``select`` (start, end) with that span selected."""
         from reader.tui.screens.dispatch import DispatchScreen
 
-        self.push_screen(DispatchScreen(self.corpus.require(dispatch_id), self.tag_keys(), review))
+        self.push_screen(DispatchScreen(self.corpus.require(dispatch_id), self.tag_keys(), review, select))
+
+    def action_corpus_search(self) -> None:
+        from reader.tui.screens.corpus_search import CorpusSearchScreen
+
+        self.push_screen(CorpusSearchScreen())
+
+    def action_stats(self) -> None:
+        from reader.tui.screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen())
 
     def switch_dispatch(self, dispatch_id: str) -> None:
         from reader.tui.screens.dispatch import DispatchScreen
@@ -209,6 +225,10 @@ class ReaderApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand("Search the corpus", "Find words in every dispatch", self.action_corpus_search)
+        yield SystemCommand(
+            "Statistics", "Annotations per tag and dispatch, entities by label", self.action_stats
+        )
         from reader.formats import EXPORT_FORMATS
 
         for fmt in EXPORT_FORMATS:

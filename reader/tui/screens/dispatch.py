@@ -55,6 +55,8 @@ class DispatchScreen(Screen[None]):
         Binding("right_square_bracket", "next_dispatch(1)", "Next dispatch", show=False),
         Binding("left_square_bracket", "next_dispatch(-1)", "Previous dispatch", show=False),
         Binding("L", "cycle_label", "Toggle a label", show=False),
+        Binding("D", "dossier", "Where else: the dossier of the entity under the cursor", show=False),
+        Binding("T", "tag_all", "Tag all occurrences of the selection or entity", show=False),
         Binding("R", "retarget", "Re-target the reviewed annotation to the selection", show=False),
         Binding("tab", "focus_panel", "Side panel", show=False),
         Binding("escape", "back", "Library", show=True),
@@ -66,9 +68,11 @@ class DispatchScreen(Screen[None]):
         dispatch: Dispatch,
         tag_keys: dict[str, int] | None = None,
         review: tuple[str, int, int] | None = None,
+        select: tuple[int, int] | None = None,
     ) -> None:
         super().__init__()
         self.dispatch = dispatch
+        self.initial_selection = select
         self.review = review
         """(annotation id, start, end) when opened from the review list to re-target one."""
         # Tags with a key of their own in the configuration: the key applies the tag.
@@ -119,6 +123,8 @@ class DispatchScreen(Screen[None]):
         self._show_header()
         view.focus()
         app.mark_read(self.dispatch.id)
+        if self.initial_selection is not None:
+            view.select(Span(*self.initial_selection))
         if self.review is not None:
             _, start, end = self.review
             view.select(Span(start, min(end, len(self.dispatch.text))))
@@ -242,6 +248,36 @@ class DispatchScreen(Screen[None]):
         if tag in ENTITY_LABELS:
             self._relearn()
         self._status(f"tagged {tag}: “{record['quote'][:60]}”")
+
+    def _entity_or_selection(self) -> str | None:
+        view = self.view
+        if view.selection is not None:
+            span = trim(self.dispatch.text, view.selection)
+            return self.dispatch.text[span.start : span.end] or None
+        span = view.unit_at("entity")
+        return self.dispatch.text[span.start : span.end] if span is not None else None
+
+    def action_dossier(self) -> None:
+        name = self._entity_or_selection()
+        if name is None:
+            self.notify("put the cursor on an entity (or select a name) first", severity="warning")
+            return
+        from reader.tui.screens.dossier import DossierScreen
+
+        self.app.push_screen(DossierScreen(name))
+
+    def action_tag_all(self) -> None:
+        quote = self._entity_or_selection()
+        if quote is None:
+            self.notify("select something, or put the cursor on an entity, first", severity="warning")
+            return
+        from reader.tui.screens.tag_all import TagAllScreen
+
+        self.app.push_screen(TagAllScreen(quote, self.dispatch.id))
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.reload_annotations()
 
     def action_retarget(self) -> None:
         if self.review is None:

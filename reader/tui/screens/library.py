@@ -39,6 +39,8 @@ class LibraryScreen(Screen[None]):
         Binding("o", "cycle_sort", "Sort", show=True),
         Binding("w", "warnings", "Warnings", show=True),
         Binding("r", "review", "Review", show=True),
+        Binding("f", "corpus_search", "Find", show=True),
+        Binding("s", "stats", "Stats", show=True),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("question_mark", "help", "Help", show=True),
         Binding("q", "quit", "Quit", show=True),
@@ -249,6 +251,12 @@ class LibraryScreen(Screen[None]):
             self.query_text = ""
             self.refill()
             self.query_one(DispatchTable).focus()
+
+    def action_corpus_search(self) -> None:
+        self.reader_app.action_corpus_search()
+
+    def action_stats(self) -> None:
+        self.reader_app.action_stats()
 
     def action_review(self) -> None:
         from reader.tui.screens.review import ReviewScreen

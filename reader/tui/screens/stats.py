@@ -1,0 +1,74 @@
+"""StatsScreen: annotations per tag and per dispatch, entities by label, as bar charts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from reader.corpus_entities import bar_chart, corpus_stats
+from reader.models import Entity
+
+if TYPE_CHECKING:
+    from reader.tui.app import ReaderApp
+
+
+class StatsScreen(Screen[None]):
+    BINDINGS = [Binding("escape,q", "back", "Back", show=True)]
+
+    class Counted(Message):
+        def __init__(self, entities: dict[str, list[Entity]]) -> None:
+            super().__init__()
+            self.entities = entities
+
+    @property
+    def reader_app(self) -> ReaderApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="stats"):
+            yield Static(Text("counting…", style="dim"), id="stats-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.records = self.reader_app.store.all()  # store calls stay on the main thread
+        self._count()
+
+    @work(thread=True, exclusive=True, group="stats")
+    def _count(self) -> None:
+        app = self.reader_app
+        entities = {d.id: app.entities_of(d, compute_only=True) for d in app.corpus}
+        self.post_message(self.Counted(entities))
+
+    def on_stats_screen_counted(self, message: Counted) -> None:
+        app = self.reader_app
+        stats = corpus_stats(app.corpus, self.records, message.entities)
+        text = Text()
+        text.append("Statistics\n", style="bold")
+        text.append(
+            f"{stats['annotations']} annotations in {stats['annotated_dispatches']} of {stats['dispatches']} "
+            f"dispatches ({float(stats['share_annotated']):.0%} annotated)\n"  # type: ignore[arg-type]
+        )
+        for title, key in (
+            ("Annotations per tag", "per_tag"),
+            ("Annotations per dispatch (top 15)", "per_dispatch"),
+            ("Entities by label", "entities_by_label"),
+            ("Most-tagged entities", "most_tagged_entities"),
+        ):
+            counts = dict(list(stats[key].items())[:15])  # type: ignore[attr-defined]
+            text.append(f"\n{title}\n", style="bold")
+            if not counts:
+                text.append("  none yet\n", style="dim")
+            for line in bar_chart(counts):
+                text.append(f"  {line}\n")
+        self.query_one("#stats-body", Static).update(text)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
