@@ -265,11 +265,11 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     ):
         table.add_column(
             name,
-            justify=justify,
+            justify=justify,  # type: ignore[arg-type]
             no_wrap=True,
             overflow="ellipsis",
             max_width=48 if name == "title" else None,
-        )  # type: ignore[arg-type]
+        )
     for row in rows:
         table.add_row(*(str(row[k]) for k in row))
     if not rows:
@@ -543,7 +543,7 @@ def cmd_dossier(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json(data)
         return 0
-    total = sum(d["count"] for d in data["dispatches"])  # type: ignore[index, misc, attr-defined]
+    total = sum(d["count"] for d in data["dispatches"])  # type: ignore[attr-defined]
     print(f"{data['name']} ({data['label']}): {total} mentions in {len(data['dispatches'])} dispatches")  # type: ignore[arg-type]
     print(f"variants: {', '.join(data['variants'])}")  # type: ignore[arg-type]
     for d in data["dispatches"]:  # type: ignore[attr-defined]

@@ -155,6 +155,7 @@ def plan_import(candidates: list[Candidate], corpus: Corpus, store: AnnotationSt
                 f"{c.where}: moved {start}..{end} -> {best}..{best + len(quote)} in {dispatch.id}"
             )
             start, end = best, best + len(quote)
+        assert isinstance(start, int) and isinstance(end, int)  # anchored, or re-anchored above
         record_id = str(r.get("id") or "")
         try:
             uuid.UUID(record_id)

@@ -306,12 +306,8 @@ class AnnotationStore:
         return rows
 
     def dispatch_ids(self) -> list[str]:
-        self.refresh()
-        return sorted(
-            n[len(TABLE_PREFIX) :]
-            for n in self._table_names()
-            if n.startswith(TABLE_PREFIX) and self._db.table(n).__len__()
-        )
+        """Ids of the dispatches that have annotations."""
+        return sorted(self.counts())
 
     def count(self, dispatch_id: str | None = None) -> int:
         self.refresh()
@@ -435,7 +431,7 @@ class AnnotationStore:
         return self.corpus.require(dispatch)
 
     def _table_names(self) -> set[str]:
-        memory = self._db.storage.read()  # type: ignore[attr-defined]
+        memory = self._db.storage.read()
         return set(memory or {})
 
     def _write(self, ops: list[Record]) -> None:
@@ -582,7 +578,7 @@ class AnnotationStore:
             if raw.strip():
                 data = parse_store_bytes(raw, str(self.path))
         self._db = TinyDB(storage=MemoryStorage)
-        self._db.storage.write(data)  # type: ignore[attr-defined]
+        self._db.storage.write(data)
         self._where = {}
         for name, table in data.items():
             if name.startswith(TABLE_PREFIX):
@@ -616,7 +612,7 @@ class AnnotationStore:
 
     def _checkpoint_locked(self) -> None:
         assert self.path is not None
-        memory = self._db.storage.read() or {}  # type: ignore[attr-defined]
+        memory = self._db.storage.read() or {}
         snapshot = {name: table for name, table in memory.items() if table or name == "_default"}
         snapshot.setdefault("_default", {})
         snapshot[META_TABLE] = {"1": {"format": FORMAT_NAME, "schema": SCHEMA_VERSION}}

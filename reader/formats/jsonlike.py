@@ -134,7 +134,7 @@ def read_span_lines(text: str, name: str) -> list[Candidate]:
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
             raise FormatError(where, "a line needs a text")
         raw = obj.get("spans", obj.get("label", obj.get("labels", obj.get("entities", []))))
-        meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
+        meta: dict[str, Any] = obj["meta"] if isinstance(obj.get("meta"), dict) else {}
         dispatch_id = obj.get("dispatch_id") or meta.get("dispatch_id")
         for k, span in enumerate(raw if isinstance(raw, list) else []):
             if isinstance(span, dict):  # doccano's "entities" form

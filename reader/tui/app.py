@@ -235,7 +235,7 @@ class ReaderApp(App[None]):
             yield SystemCommand(
                 f"Export annotations ({fmt})",
                 f"Write every annotation as {fmt} to a path you choose",
-                lambda fmt=fmt: self.action_export(fmt),  # type: ignore[misc]
+                lambda fmt=fmt: self.action_export(fmt),
             )
         from reader.tui.screens.dispatch import DispatchScreen
 
@@ -245,7 +245,7 @@ class ReaderApp(App[None]):
                 yield SystemCommand(
                     f"{state} {label} entities",
                     f"Toggle the highlighting of {label}",
-                    lambda label=label: screen.toggle_label(label),  # type: ignore[misc]
+                    lambda label=label: screen.toggle_label(label),
                 )
 
     def action_export(self, fmt: str = "json") -> None:

@@ -252,10 +252,10 @@ class DispatchScreen(Screen[None]):
     def _entity_or_selection(self) -> str | None:
         view = self.view
         if view.selection is not None:
-            span = trim(self.dispatch.text, view.selection)
-            return self.dispatch.text[span.start : span.end] or None
-        span = view.unit_at("entity")
-        return self.dispatch.text[span.start : span.end] if span is not None else None
+            trimmed = trim(self.dispatch.text, view.selection)
+            return self.dispatch.text[trimmed.start : trimmed.end] or None
+        entity = view.unit_at("entity")
+        return self.dispatch.text[entity.start : entity.end] if entity is not None else None
 
     def action_dossier(self) -> None:
         name = self._entity_or_selection()

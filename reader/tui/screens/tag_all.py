@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 class TagAllScreen(Screen[None]):
     BINDINGS = [
-        Binding("space", "toggle", "Leave out / put back", show=True),
+        Binding("space", "exclude", "Leave out / put back", show=True),
         Binding("c", "scope", "This dispatch / corpus", show=True),
         Binding("enter", "apply", "Tag them", show=True, priority=True),
         Binding("escape", "back", "Cancel", show=True),
@@ -78,7 +78,7 @@ class TagAllScreen(Screen[None]):
         )
         self.query_one("#tag-all-title", Static).update(title)
 
-    def action_toggle(self) -> None:
+    def action_exclude(self) -> None:
         index = self.query_one(OptionList).highlighted
         if index is None:
             return
