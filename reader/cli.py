@@ -586,7 +586,7 @@ def cmd_tag_all(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
-    from reader.corpus_entities import bar_chart, corpus_stats
+    from reader.corpus_entities import corpus_stats, stats_report
 
     corpus = _corpus(settings, quiet=True)
     with _store(settings, corpus, readonly=True) as store:
@@ -596,20 +596,12 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json(stats)
         return 0
-    print(
-        f"{stats['annotations']} annotations in {stats['annotated_dispatches']} of {stats['dispatches']} "
-        f"dispatches ({float(stats['share_annotated']):.0%} annotated)"  # type: ignore[arg-type]
-    )
-    for title, key in (
-        ("annotations per tag", "per_tag"),
-        ("annotations per dispatch (top 15)", "per_dispatch"),
-        ("entities by label", "entities_by_label"),
-        ("most-tagged entities", "most_tagged_entities"),
-    ):
-        counts = dict(list(stats[key].items())[:15])  # type: ignore[attr-defined]
-        if counts:
+    summary, sections = stats_report(stats)
+    print(summary)
+    for title, lines in sections:
+        if lines:
             print(f"\n{title}")
-            for line in bar_chart(counts):
+            for line in lines:
                 print(f"  {line}")
     return 0
 

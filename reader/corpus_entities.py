@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reader.corpus import Corpus
 from reader.models import Entity
@@ -214,6 +215,24 @@ def corpus_stats(
         "entities_by_label": dict(by_label.most_common()),
         "most_tagged_entities": dict(tagged_entities.most_common(10)),
     }
+
+
+STATS_SECTIONS = (
+    ("Annotations per tag", "per_tag"),
+    ("Annotations per dispatch (top 15)", "per_dispatch"),
+    ("Entities by label", "entities_by_label"),
+    ("Most-tagged entities", "most_tagged_entities"),
+)
+
+
+def stats_report(stats: dict[str, Any]) -> tuple[str, list[tuple[str, list[str]]]]:
+    """The summary line and, per section, its bar chart lines (the CLI and the app show these)."""
+    summary = (
+        f"{stats['annotations']} annotations in {stats['annotated_dispatches']} of {stats['dispatches']} "
+        f"dispatches ({stats['share_annotated']:.0%} annotated)"
+    )
+    sections = [(title, bar_chart(dict(list(stats[key].items())[:15]))) for title, key in STATS_SECTIONS]
+    return summary, sections
 
 
 def bar_chart(counts: dict[str, int], width: int = 40) -> list[str]:

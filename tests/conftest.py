@@ -37,3 +37,23 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, corpus: Corpus):  # ty
         s = AnnotationStore.open(tmp_path / "annotations.json", corpus=corpus, annotator="tester")
     yield s
     s.close()
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder with the seeds as corpus and a fresh store; returns the store path."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("READER_CORPUS", str(SEEDS))
+    monkeypatch.setenv("READER_DB", str(tmp_path / "db.json"))
+    monkeypatch.setenv("READER_ANNOTATOR", "cli-tester")
+    monkeypatch.setenv("COLUMNS", "200")
+    return tmp_path / "db.json"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run the ``reader`` command in-process: (exit code, stdout, stderr)."""
+    from reader.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -5,31 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import jsonschema
 import pytest
 
-from reader.cli import main
 from reader.export import load_schema
 
-from .conftest import SEED_000, SEED_001, SEEDS
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("READER_CORPUS", str(SEEDS))
-    monkeypatch.setenv("READER_DB", str(tmp_path / "db.json"))
-    monkeypatch.setenv("READER_ANNOTATOR", "cli-tester")
-    monkeypatch.setenv("COLUMNS", "200")
-    return tmp_path / "db.json"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from .conftest import SEED_000, SEED_001, run
 
 
 def test_list_json(env, capsys) -> None:

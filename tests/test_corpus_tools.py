@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from reader.cli import main
 from reader.corpus import load_corpus
 from reader.search import SearchIndex, index_path, load_index, search, update_index
 from reader.store import AnnotationStore
 
-from .conftest import SEED_000, SEED_001, SEEDS
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("READER_CORPUS", str(SEEDS))
-    monkeypatch.setenv("READER_DB", str(tmp_path / "db.json"))
-    return tmp_path / "db.json"
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from .conftest import SEED_000, SEED_001, run
 
 
 def test_search_hits_with_context_and_index_on_disk(env, capsys, corpus) -> None:

@@ -12,29 +12,14 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from reader.cli import main
 from reader.corpus import Corpus, make_dispatch
 from reader.formats import writer
 from reader.importer import import_path
 from reader.store import AnnotationStore, make_record
 
-from .conftest import ROOT, SEED_000, SEED_001, SEEDS
+from .conftest import ROOT, SEED_000, SEED_001, run
 
 W3C_TESTS = ROOT.parent / "shared" / "w3c-annotation-model"
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("READER_CORPUS", str(SEEDS))
-    monkeypatch.setenv("READER_DB", str(tmp_path / "db.json"))
-    return tmp_path / "db.json"
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def seed_records(corpus, db: Path) -> list[dict]:  # type: ignore[no-untyped-def]

@@ -7,11 +7,12 @@ records that :mod:`reader.importer` checks against the dispatch texts before sto
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from reader.corpus import Corpus
+from reader.models import Dispatch
 
 Record = dict[str, Any]
 
@@ -64,6 +65,18 @@ def writer(name: str) -> Writer:
         "conll": conll.write_conll,
     }
     return writers[name]
+
+
+def by_dispatch(corpus: Corpus, records: Iterable[Record]) -> Iterator[tuple[Dispatch, list[Record]]]:
+    """Records grouped per dispatch, in id order, by position; dispatches not in the corpus
+    are skipped (a writer needs their text)."""
+    groups: dict[str, list[Record]] = {}
+    for r in records:
+        groups.setdefault(r["dispatch_id"], []).append(r)
+    for dispatch_id in sorted(groups):
+        dispatch = corpus.get(dispatch_id)
+        if dispatch is not None:
+            yield dispatch, sorted(groups[dispatch_id], key=lambda r: (r["start"], r["end"]))
 
 
 def count(records: Iterable[Record], predicate: Callable[[Record], bool]) -> int:

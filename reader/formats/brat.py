@@ -8,10 +8,9 @@ notes (newlines become spaces). Ids, annotators and timestamps are not kept.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
 from reader.corpus import Corpus
-from reader.formats import Candidate, FormatError, Output, Record, count
+from reader.formats import Candidate, FormatError, Output, Record, by_dispatch, count
 
 _SAFE = re.compile(r"[^A-Za-z0-9_-]")
 MAP_PREFIX = "# dispatch-reader tag: "
@@ -39,23 +38,18 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def write_brat(corpus: Corpus, records: list[Record]) -> Output:
-    groups: dict[str, list[Record]] = defaultdict(list)
-    for r in records:
-        groups[r["dispatch_id"]].append(r)
     files: dict[str, str] = {}
     types: dict[str, str] = {}
     unplaceable: list[str] = []
     trimmed = 0
-    for dispatch_id, group in sorted(groups.items()):
-        dispatch = corpus.get(dispatch_id)
-        if dispatch is None:
-            continue
+    for dispatch, group in by_dispatch(corpus, records):
+        dispatch_id = dispatch.id
         stem = file_stem(dispatch_id)
         files[f"{stem}.txt"] = dispatch.text
         lines = []
         n_note = 0
         n_t = 0
-        for r in sorted(group, key=lambda r: (r["start"], r["end"])):
+        for r in group:
             pieces = fragments(dispatch.text, r["start"], r["end"])
             if not pieces:
                 unplaceable.append(f"{dispatch_id} {r['start']}..{r['end']}")

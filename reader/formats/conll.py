@@ -5,26 +5,20 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
 from reader.corpus import Corpus
-from reader.formats import Output, Record, count
+from reader.formats import Output, Record, by_dispatch, count
 from reader.segments import sentence_spans
 
 _TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
 
 
 def write_conll(corpus: Corpus, records: list[Record]) -> Output:
-    groups: dict[str, list[Record]] = defaultdict(list)
-    for r in records:
-        groups[r["dispatch_id"]].append(r)
     out: list[str] = []
     dropped: list[str] = []
     snapped = 0
-    for dispatch_id, group in sorted(groups.items()):
-        dispatch = corpus.get(dispatch_id)
-        if dispatch is None:
-            continue
+    for dispatch, group in by_dispatch(corpus, records):
+        dispatch_id = dispatch.id
         kept: list[Record] = []
         # Longest first; anything overlapping a kept span is dropped.
         for r in sorted(group, key=lambda r: (r["start"] - r["end"], r["start"])):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from typing import Any
 
 from reader.corpus import Corpus
 from reader.export import build_export, dumps_export, ordered_record
-from reader.formats import Candidate, FormatError, Output, Record, count
+from reader.formats import Candidate, FormatError, Output, Record, by_dispatch, count
 
 
 def write_json(corpus: Corpus, records: list[Record]) -> Output:
@@ -18,13 +17,6 @@ def write_json(corpus: Corpus, records: list[Record]) -> Output:
 def write_jsonl(corpus: Corpus, records: list[Record]) -> Output:
     lines = [json.dumps(ordered_record(r), ensure_ascii=False) for r in records]
     return Output(text="".join(line + "\n" for line in lines))
-
-
-def _by_dispatch(records: list[Record]) -> dict[str, list[Record]]:
-    groups: dict[str, list[Record]] = defaultdict(list)
-    for r in records:
-        groups[r["dispatch_id"]].append(r)
-    return dict(sorted(groups.items()))
 
 
 def _text_losses(name: str, records: list[Record]) -> list[str]:
@@ -49,12 +41,10 @@ def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
 def write_spacy(corpus: Corpus, records: list[Record]) -> Output:
     lines = []
     widened = 0
-    for dispatch_id, group in _by_dispatch(records).items():
-        dispatch = corpus.get(dispatch_id)
-        if dispatch is None:
-            continue
+    for dispatch, group in by_dispatch(corpus, records):
+        dispatch_id = dispatch.id
         spans = []
-        for r in sorted(group, key=lambda r: (r["start"], r["end"])):
+        for r in group:
             # Doc.char_span accepts only token boundaries: no span may cut a word.
             start, end = whole_words(dispatch.text, r["start"], r["end"])
             widened += (start, end) != (r["start"], r["end"])
@@ -71,14 +61,9 @@ def write_spacy(corpus: Corpus, records: list[Record]) -> Output:
 
 def write_doccano(corpus: Corpus, records: list[Record]) -> Output:
     lines = []
-    for dispatch_id, group in _by_dispatch(records).items():
-        dispatch = corpus.get(dispatch_id)
-        if dispatch is None:
-            continue
-        labels = [
-            [r["start"], r["end"], r["tag"]] for r in sorted(group, key=lambda r: (r["start"], r["end"]))
-        ]
-        line = {"text": dispatch.text, "label": labels, "dispatch_id": dispatch_id, "sha256": dispatch.sha256}
+    for dispatch, group in by_dispatch(corpus, records):
+        labels = [[r["start"], r["end"], r["tag"]] for r in group]
+        line = {"text": dispatch.text, "label": labels, "dispatch_id": dispatch.id, "sha256": dispatch.sha256}
         lines.append(json.dumps(line, ensure_ascii=False))
     return Output(text="".join(line + "\n" for line in lines), losses=_text_losses("doccano", records))
 

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from reader.corpus_entities import bar_chart, corpus_stats
+from reader.corpus_entities import corpus_stats, stats_report
 from reader.models import Entity
 
 if TYPE_CHECKING:
@@ -50,23 +50,15 @@ class StatsScreen(Screen[None]):
     def on_stats_screen_counted(self, message: Counted) -> None:
         app = self.reader_app
         stats = corpus_stats(app.corpus, self.records, message.entities)
+        summary, sections = stats_report(stats)
         text = Text()
         text.append("Statistics\n", style="bold")
-        text.append(
-            f"{stats['annotations']} annotations in {stats['annotated_dispatches']} of {stats['dispatches']} "
-            f"dispatches ({float(stats['share_annotated']):.0%} annotated)\n"  # type: ignore[arg-type]
-        )
-        for title, key in (
-            ("Annotations per tag", "per_tag"),
-            ("Annotations per dispatch (top 15)", "per_dispatch"),
-            ("Entities by label", "entities_by_label"),
-            ("Most-tagged entities", "most_tagged_entities"),
-        ):
-            counts = dict(list(stats[key].items())[:15])  # type: ignore[attr-defined]
+        text.append(summary + "\n")
+        for title, lines in sections:
             text.append(f"\n{title}\n", style="bold")
-            if not counts:
+            if not lines:
                 text.append("  none yet\n", style="dim")
-            for line in bar_chart(counts):
+            for line in lines:
                 text.append(f"  {line}\n")
         self.query_one("#stats-body", Static).update(text)
 
