@@ -88,7 +88,7 @@ _NUMWORD = (
 )
 _UNIT = r"(?:days?|weeks?|months?|years?|decades?|centur(?:y|ies))"
 _DATE = re.compile(
-    # The lookahead rejects most positions before the alternation is tried.
+    # The lookbehind and lookahead reject most positions before the alternation is tried.
     rf"(?<![\w])(?=[0-9JFMASONDelnmtpcfyrTW])(?:{_MONTH}\s+\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}}|(?:,\s*\d{{1,2}}(?!\d))+)?(?:,?\s+\d{{4}})?"
     rf"|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?"
     rf"|(?:(?:early|late|mid-?|last|next|this)\s+)?{_MONTH}(?:\s+\d{{4}})?(?=\W)(?<!May)"
@@ -105,16 +105,14 @@ _DATE = re.compile(
     rf")\b"
 )
 _MONEY = re.compile(
-    r"(?=[$€£0-9])(?:[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s+(?:million|billion|trillion))?"
+    r"(?:[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s+(?:million|billion|trillion))?"
     r"|\b\d[\d,]*(?:\.\d+)?(?:\s+(?:million|billion|trillion))?\s+(?:dollars|rubles|roubles|euros|pounds|yuan|hryvnias?|zlotys?|rubels?)\b)"
 )
-_PERCENT = re.compile(r"(?<![\w.])(?=\d)\d+(?:\.\d+)?\s?(?:%|percent\b|per cent\b)")
-_PRODUCT = re.compile(
-    rf"(?<![\w-])(?=[{_UP}])(?:[{_UP}][{_UP}{_LO}]{{0,3}}-\d{{1,4}}[{_UP}]?(?:[{_UP}]{{1,2}}\d?)?)\b"
-)
-_CARDINAL = re.compile(
-    r"(?<![\w.])(?=\d)(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s+(?:million|billion|thousand|hundred))?\b"
-    r"|(?<!\w)(?=[tfsenhd])(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds|thousands|dozens)\b"
+_PERCENT = re.compile(r"\d+(?:\.\d+)?\s?(?:%|percent\b|per cent\b)")
+_PRODUCT = re.compile(rf"(?:[{_UP}][{_UP}{_LO}]{{0,3}}-\d{{1,4}}[{_UP}]?(?:[{_UP}]{{1,2}}\d?)?)\b")
+_CARDINAL = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s+(?:million|billion|thousand|hundred))?\b")
+_CARDINAL_WORD = re.compile(
+    r"(?=[tfsenhd])(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds|thousands|dozens)\b"
 )
 _CITATION = re.compile(
     rf"\((?P<src>[{_UP}][\w’'.-]*(?:\s+[\w’'.-]+){{0,3}}),\s+(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH})"
@@ -122,6 +120,14 @@ _CITATION = re.compile(
 _SAID = re.compile(r"\s*,?\s+(?:said|says|told|added|stated|declared|noted|argued|insisted)\b")
 _DATELINE = re.compile(rf"^(?P<place>[{_UP}][{_LO}]+(?:\s+[{_UP}][{_LO}]+)?),\s+{_MONTH}", re.MULTILINE)
 _SENT_BREAK = set(".!?\n\"“”'‘’([:;")
+
+
+def _after_word_break(text: str, start: int, also: str = "") -> bool:
+    """Whether ``start`` begins a word: no letter, digit, underscore (or ``also``) before it."""
+    if start == 0:
+        return True
+    before = text[start - 1]
+    return not (before.isalnum() or before == "_" or before in also)
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -340,16 +346,17 @@ def find_entities(
     """
     gz = gazetteer()
     out = _Builder()
-    for m in _DATE.finditer(text):
-        out.add(m.start(), m.end(), "DATE", 6)
-    for m in _MONEY.finditer(text):
-        out.add(m.start(), m.end(), "MONEY", 7)
-    for m in _PERCENT.finditer(text):
-        out.add(m.start(), m.end(), "PERCENT", 7)
-    for m in _PRODUCT.finditer(text):
-        out.add(m.start(), m.end(), "PRODUCT", 6)
-    for m in _CARDINAL.finditer(text):
-        out.add(m.start(), m.end(), "CARDINAL", 1)
+    for pattern, label, priority, not_after in (
+        (_DATE, "DATE", 6, ""),
+        (_MONEY, "MONEY", 7, "."),
+        (_PERCENT, "PERCENT", 7, "."),
+        (_PRODUCT, "PRODUCT", 6, "-"),
+        (_CARDINAL, "CARDINAL", 1, "."),
+        (_CARDINAL_WORD, "CARDINAL", 1, ""),
+    ):
+        for m in pattern.finditer(text):
+            if _after_word_break(text, m.start(), not_after):
+                out.add(m.start(), m.end(), label, priority)
     for m in _CITATION.finditer(text):
         src = m.group("src")
         if not _DATE.fullmatch(src):
