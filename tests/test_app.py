@@ -417,7 +417,10 @@ async def test_review_confirm_delete_retarget(tmp_path, corpus) -> None:
     settings = load_settings(corpus=[str(SEEDS)], db="x.json", config_path=tmp_path / "none.toml", env={})
     app = make_app(settings, store=store, corpus=edited)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        for _ in range(40):  # the count fills in just after the first paint
+            await pilot.pause(0.05)
+            if "to review" in str(app.screen.query_one("#library-title").render()):
+                break
         assert "3 annotations to review" in str(app.screen.query_one("#library-title").render())
         await pilot.press("r")
         await pilot.pause()

@@ -78,6 +78,10 @@ class LibraryScreen(Screen[None]):
         self.query_one("#library-filter").display = False
         self.refill()
         table.focus()
+        # The table paints first; what only fills in details starts just after.
+        self.set_timer(0.15, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
         from reader.check import check_records
 
         self._to_review = len(
