@@ -532,3 +532,21 @@ async def test_tag_all_preview_exclude_apply_undo(settings, store, corpus) -> No
         await pilot.press("ctrl+z")  # the whole batch is one step
         await pilot.pause()
         assert [r for r in store.all() if r["quote"] == "Minsk"] == []
+
+
+async def test_clicking_a_column_header_sorts(settings, store, corpus) -> None:
+    from reader.tui.widgets.dispatch_table import DispatchTable
+
+    store.add(SEED_001, 0, 5, "x")
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DispatchTable)
+        x = 1 + sum(w + 2 for w in table._widths[:5])  # the Annotations column
+        await pilot.click(DispatchTable, offset=(x + 1, 0))
+        await pilot.pause()
+        assert app.screen.sort_key == "annotations"
+        assert [d.id for d in app.screen.rows] == [SEED_000, SEED_001]
+        await pilot.click(DispatchTable, offset=(x + 1, 0))  # again: the other way round
+        await pilot.pause()
+        assert app.screen.sort_reverse and [d.id for d in app.screen.rows] == [SEED_001, SEED_000]

@@ -251,3 +251,21 @@ def test_readonly_store_refuses_writes(tmp_path, corpus) -> None:
     ro = AnnotationStore.open(path, corpus=corpus, readonly=True)
     with pytest.raises(ReaderError, match="read-only"):
         ro.add(SEED_000, 0, 5, "x")
+
+
+def test_crash_between_checkpoint_and_journal_truncate_replays_idempotently(
+    tmp_path, corpus, monkeypatch
+) -> None:
+    """SIGKILL right after os.replace() of a checkpoint, before the journal is emptied: the
+    journal is replayed on top of a file that already holds its writes; nothing doubles."""
+    path = tmp_path / "a.json"
+    store = AnnotationStore.open(path, corpus=corpus)
+    a = store.add(SEED_000, 0, 5, "x")
+    b = store.add(SEED_000, 10, 15, "y")
+    store.update(a["id"], note="n")
+    store.remove(b["id"])
+    journal = Path(str(path) + ".journal").read_bytes()
+    store.checkpoint()  # writes the file and empties the journal...
+    Path(str(path) + ".journal").write_bytes(journal)  # ...as if the kill came before the truncate
+    again = AnnotationStore.open(path, corpus=corpus)
+    assert [(r["id"], r["note"]) for r in again.all()] == [(a["id"], "n")]
