@@ -57,3 +57,35 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def run_and_kill(argv: list[str], seconds: float) -> list[str]:
+    """Run a child process, SIGKILL it after ``seconds``, and return the complete lines it
+    printed (a line cut by the kill is dropped: it was never acknowledged)."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE)
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    os.set_blocking(fd, False)
+    buffer = b""
+
+    def drain() -> bytes:
+        try:
+            return os.read(fd, 1 << 16) or b""
+        except BlockingIOError:
+            return b""
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        buffer += drain()
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    while chunk := drain():
+        buffer += chunk
+    proc.stdout.close()
+    return buffer.decode().split("\n")[:-1]

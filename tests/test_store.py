@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
-import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +15,7 @@ from tinydb import TinyDB
 from reader.errors import ReaderError
 from reader.store import AnnotationStore
 
-from .conftest import ROOT, SEED_000, SEED_001, SEEDS
+from .conftest import ROOT, SEED_000, SEED_001, SEEDS, run_and_kill
 
 
 def test_add_builds_a_full_record(store, corpus) -> None:
@@ -183,26 +180,6 @@ def _writer_script(tmp_path: Path) -> Path:
     return script
 
 
-def test_two_processes_lose_nothing(tmp_path) -> None:
-    path = tmp_path / "a.json"
-    script = _writer_script(tmp_path)
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(script), str(path), "300", "50"], stdout=subprocess.PIPE, text=True
-        )
-        for _ in range(2)
-    ]
-    acked = set()
-    for p in procs:
-        out, _ = p.communicate(timeout=120)
-        assert p.returncode == 0
-        acked.update(out.split())
-    assert len(acked) == 600
-    db = TinyDB(path)
-    assert {r["id"] for r in db.table("dispatch:" + SEED_000).all()} == acked
-    db.close()
-
-
 def test_sigkill_at_random_moments_loses_no_acknowledged_write(tmp_path, corpus) -> None:
     """The crash test: kill a writer mid-stream, many times; every acknowledged add survives."""
     path = tmp_path / "a.json"
@@ -211,31 +188,8 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_write(tmp_path, corpus)
     acked: set[str] = set()
     for _round in range(12):
         # checkpoint_every=7 makes kills land inside checkpoints too.
-        proc = subprocess.Popen(
-            [sys.executable, str(script), str(path), "100000", "7"], stdout=subprocess.PIPE
-        )
-        assert proc.stdout is not None
-        fd = proc.stdout.fileno()
-        os.set_blocking(fd, False)
-        deadline = time.monotonic() + rng.uniform(0.4, 1.5)
-        buffer = b""
-
-        def drain(fd: int = fd) -> bytes:
-            try:
-                return os.read(fd, 1 << 16) or b""
-            except BlockingIOError:
-                return b""
-
-        while time.monotonic() < deadline:
-            buffer += drain()
-            time.sleep(0.005)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        while chunk := drain():
-            buffer += chunk
-        proc.stdout.close()
-        lines = buffer.decode().split("\n")
-        acked.update(line for line in lines[:-1] if line)  # a partial last line was not acked
+        lines = run_and_kill([sys.executable, str(script), str(path), "100000", "7"], rng.uniform(0.4, 1.5))
+        acked.update(line for line in lines if line)
         store = AnnotationStore.open(path, corpus=corpus)
         present = {r["id"] for r in store.all()}
         missing = acked - present
