@@ -15,7 +15,16 @@ from textual.widgets.option_list import Option
 
 from reader.errors import ReaderError
 from reader.layout import displayable
-from reader.search import Hit, SearchIndex, search, search_annotations, update_index
+from reader.search import (
+    Hit,
+    SearchIndex,
+    index_path,
+    load_index,
+    save_index,
+    search,
+    search_annotations,
+    update_index,
+)
 
 if TYPE_CHECKING:
     from reader.tui.app import ReaderApp
@@ -63,8 +72,13 @@ class CorpusSearchScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="index")
     def _build_index(self) -> None:
-        index = SearchIndex()
-        update_index(index, self.reader_app.corpus)
+        """Load the index cached beside the store, bring it up to date, save it back."""
+        app = self.reader_app
+        path = index_path(app.settings.db)
+        index = load_index(path)
+        indexed, dropped = update_index(index, app.corpus)
+        if (indexed or dropped) and not app.store.readonly:
+            save_index(index, path)
         self.post_message(self.IndexReady(index))
 
     def on_corpus_search_screen_index_ready(self, message: IndexReady) -> None:
