@@ -40,6 +40,14 @@ def store(tmp_path: Path, corpus):  # type: ignore[no-untyped-def]
     s.close()
 
 
+async def open_second(pilot) -> DocumentView:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await pilot.press("down", "enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, DispatchScreen)
+    return pilot.app.screen.query_one(DocumentView)
+
+
 async def open_first(pilot) -> DocumentView:  # type: ignore[no-untyped-def]
     await pilot.pause()
     await pilot.press("enter")
@@ -144,10 +152,7 @@ async def test_paragraph_selection_and_motions(settings, store, corpus) -> None:
     text = corpus.get(SEED_001).text
     app = make_app(settings, store=store, corpus=corpus)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("down", "enter")
-        await pilot.pause()
-        view = app.screen.query_one(DocumentView)
+        view = await open_second(pilot)
         await pilot.press("}", ")", "p")
         await pilot.pause()
         para = text[view.selection.start : view.selection.end]
@@ -494,10 +499,8 @@ async def test_dossier_from_the_entity_under_the_cursor(settings, store, corpus)
     text = corpus.get(SEED_001).text
     app = make_app(settings, store=store, corpus=corpus)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("down", "enter")
-        await pilot.pause()
-        app.screen.query_one(DocumentView).move_to(text.index("Lukashenka"))
+        view = await open_second(pilot)
+        view.move_to(text.index("Lukashenka"))
         await pilot.press("D")
         for _ in range(50):
             await pilot.pause(0.05)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -25,15 +22,13 @@ from reader.search import (
     search_annotations,
     update_index,
 )
-
-if TYPE_CHECKING:
-    from reader.tui.app import ReaderApp
+from reader.tui.screens.base import ReaderScreen
 
 SHOWN = 500
 WHERE = ("text", "notes", "annotations")
 
 
-class CorpusSearchScreen(Screen[None]):
+class CorpusSearchScreen(ReaderScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", show=True),
         Binding("ctrl+r", "toggle_regex", "Regex on/off", show=True),
@@ -52,10 +47,6 @@ class CorpusSearchScreen(Screen[None]):
         self.regex = False
         self.where = "text"
         self.index: SearchIndex | None = None
-
-    @property
-    def reader_app(self) -> ReaderApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static(id="search-title")

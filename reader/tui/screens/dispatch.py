@@ -7,7 +7,7 @@ what they are given and post messages.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.style import Style
 from textual import on, work
@@ -15,20 +15,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from reader.entities import LABELS as ENTITY_LABELS
 from reader.errors import ReaderError
 from reader.models import Dispatch, Entity, Span
+from reader.tui.screens.base import ReaderScreen
 from reader.tui.widgets.annotation_list import AnnotationList
 from reader.tui.widgets.dispatch_header import DispatchHeader
 from reader.tui.widgets.document_view import DocumentView
 from reader.tui.widgets.entity_list import EntityList
 from reader.tui.widgets.legend import Legend
-
-if TYPE_CHECKING:
-    from reader.tui.app import ReaderApp
 
 
 def trim(text: str, span: Span) -> Span:
@@ -41,7 +38,7 @@ def trim(text: str, span: Span) -> Span:
     return Span(start, end)
 
 
-class DispatchScreen(Screen[None]):
+class DispatchScreen(ReaderScreen):
     BINDINGS = [
         Binding("t", "tag", "Tag", show=True),
         *[Binding(str(i), f"quick_tag({i})", f"Apply tag {i}", show=False) for i in range(1, 10)],
@@ -82,10 +79,6 @@ class DispatchScreen(Screen[None]):
         self.records: list[dict[str, Any]] = []
         self.hits: list[Span] = []
         self._mention_cycle: tuple[str, int] = ("", -1)
-
-    @property
-    def reader_app(self) -> ReaderApp:
-        return self.app  # type: ignore[return-value]
 
     @property
     def view(self) -> DocumentView:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -17,12 +14,10 @@ from reader.corpus_entities import Dossier, build_dossier, decisions_of
 from reader.layout import displayable
 from reader.models import Entity
 from reader.search import kwic
-
-if TYPE_CHECKING:
-    from reader.tui.app import ReaderApp
+from reader.tui.screens.base import ReaderScreen
 
 
-class DossierScreen(Screen[None]):
+class DossierScreen(ReaderScreen):
     BINDINGS = [Binding("escape,q", "back", "Back", show=True)]
 
     class Built(Message):
@@ -35,10 +30,6 @@ class DossierScreen(Screen[None]):
         self.entity_name = name
         self.dossier: Dossier | None = None
         self.rows: list[tuple[str, int, int]] = []
-
-    @property
-    def reader_app(self) -> ReaderApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"Dossier · {self.entity_name} · looking through the corpus…"), id="dossier-title")

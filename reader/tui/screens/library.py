@@ -10,10 +10,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from reader.models import Dispatch
+from reader.tui.screens.base import ReaderScreen
 from reader.tui.widgets.dispatch_table import DispatchTable
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ COLUMNS = (
 )
 
 
-class LibraryScreen(Screen[None]):
+class LibraryScreen(ReaderScreen):
     """All dispatches of the corpus."""
 
     BINDINGS = [
@@ -62,10 +62,6 @@ class LibraryScreen(Screen[None]):
         self._to_review = 0
         self._matched: list[Dispatch] = []
         self._matched_query = ""
-
-    @property
-    def reader_app(self) -> ReaderApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-title")

@@ -6,26 +6,21 @@ there to re-target it (select the right span, then `R`). Every step can be undon
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.check import Finding, check_records, confirmed
 from reader.errors import ReaderError
 from reader.layout import displayable
-
-if TYPE_CHECKING:
-    from reader.tui.app import ReaderApp
+from reader.tui.screens.base import ReaderScreen
 
 STATE_STYLE = {"moved": "yellow", "fuzzy": "magenta", "orphaned": "bold red"}
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(ReaderScreen):
     BINDINGS = [
         Binding("c", "confirm", "Confirm", show=True),
         Binding("x", "delete", "Delete", show=True),
@@ -37,10 +32,6 @@ class ReviewScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.findings: list[Finding] = []
-
-    @property
-    def reader_app(self) -> ReaderApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static(id="review-title")

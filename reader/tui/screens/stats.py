@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from reader.corpus_entities import corpus_stats, stats_report
 from reader.models import Entity
-
-if TYPE_CHECKING:
-    from reader.tui.app import ReaderApp
+from reader.tui.screens.base import ReaderScreen
 
 
-class StatsScreen(Screen[None]):
+class StatsScreen(ReaderScreen):
     BINDINGS = [Binding("escape,q", "back", "Back", show=True)]
 
     class Counted(Message):
         def __init__(self, entities: dict[str, list[Entity]]) -> None:
             super().__init__()
             self.entities = entities
-
-    @property
-    def reader_app(self) -> ReaderApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="stats"):

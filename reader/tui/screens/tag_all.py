@@ -6,24 +6,19 @@ corpus, Enter picks the tag and applies: one durable write, one undo step.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.errors import ReaderError
 from reader.layout import displayable
 from reader.tagall import Occurrence, find_occurrences, tag_occurrences
-
-if TYPE_CHECKING:
-    from reader.tui.app import ReaderApp
+from reader.tui.screens.base import ReaderScreen
 
 
-class TagAllScreen(Screen[None]):
+class TagAllScreen(ReaderScreen):
     BINDINGS = [
         Binding("space", "exclude", "Leave out / put back", show=True),
         Binding("c", "scope", "This dispatch / corpus", show=True),
@@ -38,10 +33,6 @@ class TagAllScreen(Screen[None]):
         self.corpus_wide = False
         self.hits: list[Occurrence] = []
         self.excluded: set[int] = set()
-
-    @property
-    def reader_app(self) -> ReaderApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static(id="tag-all-title")
