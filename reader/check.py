@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reader.anchor import context, reanchor
-from reader.corpus import Corpus
+from reader.corpus import DispatchSource
 from reader.store import Record, utc_now
 
 STATES = ("anchored", "moved", "fuzzy", "orphaned")
@@ -48,7 +48,7 @@ class CheckReport:
         return [f.updated for f in self.findings if f.updated is not None]
 
 
-def check_records(records: list[Record], corpus: Corpus) -> CheckReport:
+def check_records(records: list[Record], corpus: DispatchSource) -> CheckReport:
     report = CheckReport()
     now = utc_now()
     for r in records:

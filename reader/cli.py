@@ -8,7 +8,9 @@ then).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,8 +18,9 @@ from typing import Any
 
 from reader import __version__
 from reader.config import Settings, load_settings
-from reader.errors import ReaderError
+from reader.errors import ReaderError, UsageError
 from reader.formats import EXPORT_FORMATS, IMPORT_FORMATS
+from reader.inert import inert, one_line, plural
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -39,10 +42,22 @@ def _common(parser: argparse.ArgumentParser, top: bool) -> None:
         help="annotation store (env READER_DB; default annotations.json)",
     )
     parser.add_argument(
+        "--catalog",
+        metavar="PATH",
+        default=default,
+        help="corpus catalog, SQLite (env READER_CATALOG; default: in the user cache folder)",
+    )
+    parser.add_argument(
         "--ner",
         metavar="BACKEND",
         default=default,
         help="entity backend: rules (default) or spacy:<pipeline> (env READER_NER)",
+    )
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default=default,
+        help="colour and tables: auto (in a terminal; default), always (e.g. for less -R), never",
     )
 
 
@@ -62,12 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("app", "open the app (the default)")
 
+    p = command("index", "build or refresh the corpus catalog (progress on stderr; resumable)")
+    p.add_argument("--rebuild", action="store_true", help="forget the catalog and index every file again")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+
     p = command("list", "list the dispatches: id, title, source, date, words, annotations")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = command("show", "print a dispatch with its metadata, entities coloured")
     p.add_argument("dispatch", help="dispatch id (a unique prefix will do)")
-    p.add_argument("--plain", action="store_true", help="no colours")
+    p.add_argument("--plain", action="store_true", help="no colours (as --color never)")
 
     p = command("tag", "annotate a span of a dispatch")
     p.add_argument("dispatch", help="dispatch id")
@@ -168,32 +187,59 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        settings = load_settings(corpus=args.corpus, db=args.db, ner=args.ner)
+        settings = load_settings(
+            corpus=args.corpus, db=args.db, ner=args.ner, catalog=getattr(args, "catalog", None)
+        )
         for warning in settings.warnings:
-            print(f"reader: warning: {warning}", file=sys.stderr)
+            _err(f"reader: warning: {warning}")
         command = args.command or "app"
         handler = COMMANDS[command]
         return handler(args, settings)
+    except UsageError as exc:
+        _err(f"reader: error: {exc}")
+        return EXIT_USAGE
     except ReaderError as exc:
-        print(f"reader: error: {exc}", file=sys.stderr)
+        _err(f"reader: error: {exc}")
         return EXIT_ERROR
     except KeyboardInterrupt:
+        _err("reader: interrupted")
         return 130
     except BrokenPipeError:
+        # The reader of our output went away (`| head`): not an error. Point stdout at
+        # devnull so the interpreter's final flush does not complain.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        _err(f"reader: error: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}")
+        return EXIT_ERROR
 
 
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _corpus(settings: Settings, quiet: bool = False) -> Any:
-    from reader.corpus import load_corpus
+def _err(line: str) -> None:
+    """One line on stderr, made inert (it may quote a file name or a value from outside)."""
+    sys.stderr.write(inert(line) + "\n")
+    sys.stderr.flush()
 
-    corpus = load_corpus(settings.corpus)
-    if not quiet:
-        for warning in corpus.warnings:
-            print(f"reader: warning: {warning}", file=sys.stderr)
-    return corpus
+
+def _workspace(settings: Settings, *, scan: bool = True) -> Any:
+    """The workspace; an unindexed or changed corpus is indexed first, with progress."""
+    from reader.workspace import Workspace, stderr_progress
+
+    ws = Workspace.open(settings, scan=scan, progress=lambda: stderr_progress("indexing"))
+    for notice in ws.notices:
+        _err(f"reader: note: {notice}")
+    return ws
+
+
+def _with_entities(ws: Any, store: Any) -> str:
+    """Recognize whatever the catalog has not (backend and lexicon in the key); the key."""
+    from reader.recognizer import lexicon_of
+    from reader.workspace import stderr_progress
+
+    return str(ws.ensure_entities(lexicon_of(store), stderr_progress("finding entities")))
 
 
 def _store(settings: Settings, corpus: Any = None, readonly: bool = False) -> Any:
@@ -202,14 +248,78 @@ def _store(settings: Settings, corpus: Any = None, readonly: bool = False) -> An
     return AnnotationStore.open(settings.db, corpus=corpus, annotator=settings.annotator, readonly=readonly)
 
 
-def _console() -> Any:
+def _color(args: argparse.Namespace) -> str:
+    choice = getattr(args, "color", None) or "auto"
+    if choice == "auto" and os.environ.get("FORCE_COLOR"):
+        return "always"
+    if choice == "auto" and os.environ.get("NO_COLOR"):
+        return "never"
+    return str(choice)
+
+
+def _tty(args: argparse.Namespace) -> bool:
+    """Draw tables and colour: stdout is a terminal (or --color always)."""
+    color = _color(args)
+    return color == "always" or (color == "auto" and sys.stdout.isatty())
+
+
+def _console(args: argparse.Namespace) -> Any:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    color = _color(args)
+    return Console(
+        highlight=False,
+        soft_wrap=False,
+        markup=False,
+        emoji=False,
+        force_terminal=True if color == "always" else None,
+        no_color=color == "never",
+    )
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    # Strict JSON: a NaN or infinity would be a bug, never silently written.
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
+
+
+def _emit_rows(
+    args: argparse.Namespace,
+    columns: list[tuple[str, str]],
+    rows: Any,
+    widths: dict[str, int] | None = None,
+) -> int:
+    """Rows as a table in a terminal (ids never cut), else tab-separated with a header.
+
+    ``columns`` are ``(name, justify)``; ``widths`` caps columns in the table only. Every
+    value is made inert; piped rows are complete, one per line.
+    """
+    count = 0
+    if not _tty(args):
+        out = sys.stdout
+        out.write("\t".join(name for name, _ in columns) + "\n")
+        for row in rows:
+            out.write("\t".join(one_line(str(v)) for v in row) + "\n")
+            count += 1
+        return count
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name, justify in columns:
+        cap = (widths or {}).get(name)
+        table.add_column(
+            name,
+            justify=justify,  # type: ignore[arg-type]
+            no_wrap=True,
+            overflow="ellipsis" if cap else "fold",
+            max_width=cap,
+            min_width=None,
+        )
+    for row in rows:
+        table.add_row(*(one_line(str(v)) for v in row))
+        count += 1
+    if count:
+        _console(args).print(table)
+    return count
 
 
 def _resolve_annotation(store: Any, prefix: str) -> str:
@@ -219,8 +329,8 @@ def _resolve_annotation(store: Any, prefix: str) -> str:
     if len(matches) == 1:
         return str(matches[0])
     if matches:
-        raise ReaderError(f"annotation id {prefix!r} is ambiguous ({len(matches)} match); give more of it")
-    raise ReaderError(f"no annotation with id {prefix!r} in {store.path}; `reader annotations` lists them")
+        raise UsageError(f"annotation id {prefix!r} is ambiguous ({len(matches)} match); give more of it")
+    raise UsageError(f"no annotation with id {prefix!r} in {store.path}; `reader annotations` lists them")
 
 
 # -- commands ------------------------------------------------------------------------------
@@ -234,125 +344,148 @@ def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
     return run_app(settings)
 
 
-def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
-    corpus = _corpus(settings)
-    with _store(settings, corpus, readonly=True) as store:
-        counts = store.counts()
-    rows = [
-        {
-            "id": d.id,
-            "title": d.title,
-            "source": d.source,
-            "date": d.date,
-            "words": d.words,
-            "annotations": counts.get(d.id, 0),
-        }
-        for d in corpus
-    ]
-    if args.json:
-        _print_json(rows)
-        return 0
-    from rich.table import Table
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    import time
 
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for name, justify in (
-        ("id", "left"),
-        ("title", "left"),
-        ("source", "left"),
-        ("date", "left"),
-        ("words", "right"),
-        ("annotations", "right"),
-    ):
-        table.add_column(
-            name,
-            justify=justify,  # type: ignore[arg-type]
-            no_wrap=True,
-            overflow="ellipsis",
-            max_width=48 if name == "title" else None,
+    from reader.recognizer import lexicon_of
+    from reader.workspace import Workspace, stderr_progress
+
+    with Workspace.open(settings, scan=False, index_if_empty=False) as ws:
+        for notice in ws.notices:
+            _err(f"reader: note: {notice}")
+        if args.rebuild:
+            ws.catalog.rebuild()
+        with _store(settings, readonly=True) as store:
+            lexicon = lexicon_of(store)
+        started = time.perf_counter()
+        progress = stderr_progress("indexing")
+        if progress is None:
+            _err(f"reader: indexing {', '.join(settings.corpus)} into {ws.catalog.path}")
+        report = ws.catalog.refresh(entities_for=(settings.ner, lexicon), progress=progress, jobs=args.jobs)
+        seconds = time.perf_counter() - started
+        total = ws.catalog.count()
+    print(
+        f"catalog {ws.catalog.path}: {plural(total, 'dispatch', 'dispatches')}; "
+        f"{report.added} added, {report.changed} changed, {report.removed} removed, "
+        f"{report.recognized} recognized, {report.skipped} skipped, in {seconds:.1f} s"
+    )
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    with _workspace(settings) as ws, _store(settings, readonly=True) as store:
+        counts = store.counts()
+        entries = ws.catalog.iter_entries()
+        keys = ("id", "title", "source", "date", "words", "annotations")
+        if args.json:
+            # Streamed: one row at a time, whatever the size of the corpus.
+            out = sys.stdout
+            out.write("[")
+            for n, e in enumerate(entries):
+                row = dict(
+                    zip(keys, (e.id, e.title, e.source, e.date, e.words, counts.get(e.id, 0)), strict=True)
+                )
+                out.write(("," if n else "") + "\n  " + json.dumps(row, ensure_ascii=False))
+            out.write("\n]\n")
+            return 0
+        rows = ((e.id, e.title, e.source, e.date, e.words, counts.get(e.id, 0)) for e in entries)
+        shown = _emit_rows(
+            args,
+            [
+                ("id", "left"),
+                ("title", "left"),
+                ("source", "left"),
+                ("date", "left"),
+                ("words", "right"),
+                ("annotations", "right"),
+            ],
+            rows,
+            {"title": 60},
         )
-    for row in rows:
-        table.add_row(*(str(row[k]) for k in row))
-    if not rows:
-        print(f"no dispatches in {', '.join(settings.corpus)}", file=sys.stderr)
-    _console().print(table)
+    if not shown:
+        _err(f"no dispatches in {', '.join(settings.corpus)}")
     return 0
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    from reader.recognizer import entities_for
     from reader.render import render_dispatch
 
-    corpus = _corpus(settings, quiet=True)
-    dispatch = corpus.require(args.dispatch)
-    with _store(settings, corpus, readonly=True) as store:
-        records = store.for_dispatch(dispatch.id)
-        from reader.recognizer import entities_for
-
-        entities = entities_for(dispatch.text, settings, store)
-    console = _console()
+    with _workspace(settings, scan=False) as ws:
+        dispatch = ws.corpus.require(args.dispatch)
+        with _store(settings, ws.corpus, readonly=True) as store:
+            records = store.for_dispatch(dispatch.id)
+            entities = entities_for(dispatch.text, settings, store)
     if args.plain:
-        console.no_color = True
-    console.print(render_dispatch(dispatch, entities, records), soft_wrap=True)
+        args.color = "never"
+    _console(args).print(render_dispatch(dispatch, entities, records), soft_wrap=True)
     return 0
 
 
 def cmd_tag(args: argparse.Namespace, settings: Settings) -> int:
     from reader.anchor import locate_quote
 
-    corpus = _corpus(settings, quiet=True)
-    dispatch = corpus.require(args.dispatch)
-    if args.quote is not None:
-        if args.end is not None:
-            raise ReaderError("--end goes with --start, not with --quote")
-        start = locate_quote(dispatch.text, args.quote, args.occurrence, where=dispatch.id)
-        end = start + len(args.quote)
-    else:
-        if args.end is None:
-            raise ReaderError("--start needs --end")
-        if args.occurrence is not None:
-            raise ReaderError("--occurrence goes with --quote")
-        start, end = args.start, args.end
-    with _store(settings, corpus) as store:
-        record = store.add(dispatch, start, end, args.tag, args.note)
+    with _workspace(settings, scan=False) as ws:
+        dispatch = ws.corpus.require(args.dispatch)
+        if args.quote is not None:
+            if args.end is not None:
+                raise UsageError("--end goes with --start, not with --quote")
+            start = locate_quote(dispatch.text, args.quote, args.occurrence, where=dispatch.id)
+            end = start + len(args.quote)
+        else:
+            if args.end is None:
+                raise UsageError("--start needs --end")
+            if args.occurrence is not None:
+                raise UsageError("--occurrence goes with --quote")
+            start, end = args.start, args.end
+        with _store(settings, ws.corpus) as store:
+            record = store.add(dispatch, start, end, args.tag, args.note)
     if args.json:
         _print_json(record)
     else:
-        print(f"{record['id']}  {record['tag']}  {start}..{end}  {record['quote'][:60]!r}")
+        print(
+            f"{record['id']}  {one_line(record['tag'], 40)}  {start}..{end}  {one_line(record['quote'], 60)}"
+        )
     return 0
+
+
+def _dispatch_filter(settings: Settings, given: str | None) -> str | None:
+    """A --dispatch value resolved to one id (exact or a unique prefix), or None."""
+    if not given:
+        return None
+    with _workspace(settings, scan=False) as ws:
+        return str(ws.corpus.resolve(given))
 
 
 def cmd_annotations(args: argparse.Namespace, settings: Settings) -> int:
     from reader.export import filter_records
 
+    dispatch_id = _dispatch_filter(settings, args.dispatch)
     with _store(settings, readonly=True) as store:
-        records = list(filter_records(store.all(), args.dispatch, args.tag))
+        records = list(filter_records(store.all(), dispatch_id, args.tag))
     if args.json:
         _print_json(records)
         return 0
     if not records:
-        print("no annotations", file=sys.stderr)
+        _err("no annotations")
         return 0
-    from rich.table import Table
-
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for name in ("id", "dispatch", "span", "tag", "quote", "note"):
-        table.add_column(
-            name,
-            overflow="ellipsis",
-            no_wrap=True,
-            max_width=36 if name in ("quote", "note") else None,
-            min_width=8 if name in ("id", "tag") else 11 if name == "span" else None,
-        )
-    for r in records:
-        quote = " ".join(r["quote"].split())
-        table.add_row(
-            r["id"][:8],
-            r["dispatch_id"],
-            f"{r['start']}..{r['end']}",
-            r["tag"],
-            quote if len(quote) <= 60 else quote[:59] + "…",
-            r.get("note", ""),
-        )
-    _console().print(table)
+    rows = (
+        (r["id"], r["dispatch_id"], f"{r['start']}..{r['end']}", r["tag"], r["quote"], r.get("note", ""))
+        for r in records
+    )
+    _emit_rows(
+        args,
+        [
+            ("id", "left"),
+            ("dispatch", "left"),
+            ("span", "left"),
+            ("tag", "left"),
+            ("quote", "left"),
+            ("note", "left"),
+        ],
+        rows,
+        {"quote": 40, "note": 36, "tag": 20},
+    )
     return 0
 
 
@@ -360,7 +493,7 @@ def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
     with _store(settings) as store:
         annotation_id = _resolve_annotation(store, args.annotation_id)
         record = store.remove(annotation_id)
-    print(f"deleted {record['id']}  {record['tag']}  {record['quote'][:60]!r}")
+    print(f"deleted {record['id']}  {one_line(record['tag'], 40)}  {one_line(record['quote'], 60)}")
     return 0
 
 
@@ -368,22 +501,24 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from reader.export import filter_records, write_output
     from reader.formats import FOLDER_FORMATS, writer
 
-    corpus = _corpus(settings, quiet=True)
-    if args.dispatch:
-        args.dispatch = corpus.require(args.dispatch).id
     if args.format in FOLDER_FORMATS and not args.output:
-        raise ReaderError(f"--format {args.format} writes a folder: give it with -o FOLDER")
-    with _store(settings, readonly=True) as store:
-        records = list(filter_records(store.all(), args.dispatch, args.tag))
-    output = writer(args.format)(corpus, records)
+        raise UsageError(f"--format {args.format} writes a folder: give it with -o FOLDER")
+    with _workspace(settings) as ws:
+        if args.dispatch:
+            args.dispatch = ws.corpus.resolve(args.dispatch)
+        with _store(settings, readonly=True) as store:
+            records = list(filter_records(store.all(), args.dispatch, args.tag))
+        output = writer(args.format)(ws.corpus, records)
     for loss in output.losses:
-        print(f"reader: {'error' if args.strict else 'note'}: {loss}", file=sys.stderr)
+        _err(f"reader: {'error' if args.strict else 'note'}: {loss}")
     if args.strict and output.losses:
-        print("reader: error: --strict: nothing was written", file=sys.stderr)
+        _err("reader: error: --strict: nothing was written")
         return EXIT_ERROR
     if args.output:
         write_output(args.output, output)
-        print(f"exported {len(records)} annotations to {args.output} ({args.format})", file=sys.stderr)
+        _err(
+            f"exported {plural(len(records), 'annotation')} to {os.path.abspath(args.output)} ({args.format})"
+        )
     else:
         sys.stdout.write(output.text)
     return 0
@@ -392,26 +527,24 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from reader.importer import import_path
 
-    corpus = _corpus(settings, quiet=True)
-    with _store(settings, corpus, readonly=args.dry_run) as store:
-        plan = import_path(Path(args.path), args.format, corpus, store, dry_run=args.dry_run)
+    with _workspace(settings) as ws, _store(settings, ws.corpus, readonly=args.dry_run) as store:
+        plan = import_path(Path(args.path), args.format, ws.corpus, store, dry_run=args.dry_run)
     for line in plan.reanchored:
-        print(f"reader: re-anchored: {line}", file=sys.stderr)
+        _err(f"reader: re-anchored: {line}")
     for line in plan.skipped:
-        print(f"reader: skipped: {line}", file=sys.stderr)
+        _err(f"reader: skipped: {line}")
     for line in plan.errors:
-        print(f"reader: error: {line}", file=sys.stderr)
+        _err(f"reader: error: {line}")
     if plan.errors:
-        print(
-            f"reader: error: {len(plan.errors)} problems in {args.path}; nothing was imported",
-            file=sys.stderr,
-        )
+        _err(f"reader: error: {len(plan.errors)} problems in {args.path}; nothing was imported")
         return EXIT_ERROR
     verb = "would import" if args.dry_run else "imported"
     print(
-        f"{verb} {len(plan.records)} annotations from {args.path} "
-        f"({len(plan.reanchored)} re-anchored, {len(plan.skipped)} skipped, "
-        f"{plan.duplicates} already present)"
+        inert(
+            f"{verb} {plural(len(plan.records), 'annotation')} from {args.path} "
+            f"({len(plan.reanchored)} re-anchored, {len(plan.skipped)} skipped, "
+            f"{plan.duplicates} already present)"
+        )
     )
     return 0
 
@@ -428,19 +561,12 @@ def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
     summary: dict[tuple[str, str], list[int]] = {}
     for e in entities:
         summary.setdefault((e.text, e.label), []).append(e.start)
-    from rich.table import Table
-
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for name, justify in (
-        ("text", "left"),
-        ("label", "left"),
-        ("count", "right"),
-        ("first", "right"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for (text_, label), starts in sorted(summary.items(), key=lambda kv: (kv[0][1], -len(kv[1]), kv[1][0])):
-        table.add_row(text_, label, str(len(starts)), str(starts[0]))
-    _console().print(table)
+    ordered = sorted(summary.items(), key=lambda kv: (kv[0][1], -len(kv[1]), kv[1][0]))
+    _emit_rows(
+        args,
+        [("text", "left"), ("label", "left"), ("count", "right"), ("first", "right")],
+        ((text_, label, len(starts), starts[0]) for (text_, label), starts in ordered),
+    )
     return 0
 
 
@@ -451,136 +577,130 @@ def _read_source_text(source: str, settings: Settings) -> str:
         data = sys.stdin.buffer.read()
         text, warnings = decode(data, "<stdin>")
         for w in warnings:
-            print(f"reader: warning: {w}", file=sys.stderr)
+            _err(f"reader: warning: {w}")
         return normalise(text)
     path = Path(source)
-    if path.is_file():
+    if path.exists() and not path.is_dir():
         dispatch = read_dispatch(path, path.stem)
         for w in dispatch.warnings:
-            print(f"reader: warning: {w}", file=sys.stderr)
+            _err(f"reader: warning: {w}")
         return dispatch.text
-    corpus = _corpus(settings, quiet=True)
-    return str(corpus.require(source).text)
-
-
-def _progress(label: str) -> Any:
-    """A progress callback that draws on stderr when it is a terminal."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(1, total)
-        sys.stderr.write(f"\r{label} [{'█' * filled}{' ' * (width - filled)}] {done}/{total}")
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return show
+    with _workspace(settings, scan=False) as ws:
+        return str(ws.corpus.require(source).text)
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from reader.search import index_path, load_index, save_index, search, search_annotations, update_index
+    from reader.search import search_annotations
 
-    corpus = _corpus(settings, quiet=True)
-    with _store(settings, corpus, readonly=True) as store:
+    if args.limit < 0:
+        raise UsageError("--limit must be 0 (all) or more")
+    with _workspace(settings) as ws, _store(settings, ws.corpus, readonly=True) as store:
         records = store.all()
-    if args.where != "text":
-        if args.tag:
-            records = [r for r in records if r["tag"] == args.tag]
-        hits = search_annotations(records, args.query, args.where, regex=args.regex, case=args.case)
-    else:
-        path = index_path(settings.db)
-        index = load_index(path)
-        indexed, dropped = update_index(index, corpus, _progress("indexing"))
-        if indexed or dropped:
-            save_index(index, path)
-        hits = search(corpus, args.query, index=index, regex=args.regex, case=args.case)
-        if args.tag:
-            spans: dict[str, list[tuple[int, int]]] = {}
-            for r in records:
-                if r["tag"] == args.tag:
-                    spans.setdefault(r["dispatch_id"], []).append((r["start"], r["end"]))
-            hits = [
-                h for h in hits if any(a <= h.start and h.end <= b for a, b in spans.get(h.dispatch_id, []))
-            ]
+        if args.where != "text":
+            if args.tag:
+                records = [r for r in records if r["tag"] == args.tag]
+            hits = search_annotations(records, args.query, args.where, regex=args.regex, case=args.case)
+        else:
+            found = ws.corpus.search(args.query, regex=args.regex, case=args.case)
+            if args.tag:
+                spans: dict[str, list[tuple[int, int]]] = {}
+                for r in records:
+                    if r["tag"] == args.tag:
+                        spans.setdefault(r["dispatch_id"], []).append((r["start"], r["end"]))
+                found = (
+                    h
+                    for h in found
+                    if any(a <= h.start and h.end <= b for a, b in spans.get(h.dispatch_id, []))
+                )
+            hits = list(found)
     shown = hits if not args.limit else hits[: args.limit]
     if args.json:
         _print_json([h.as_dict() for h in shown])
-    else:
+    elif _tty(args):
         for h in shown:
-            print(f"{h.dispatch_id}:{h.start}  {h.context}")
+            print(f"{inert(h.dispatch_id)}:{h.start}  {one_line(h.context)}")
+    else:
+        sys.stdout.write("dispatch\tstart\tend\tcontext\n")
+        for h in shown:
+            sys.stdout.write(f"{one_line(h.dispatch_id)}\t{h.start}\t{h.end}\t{one_line(h.context)}\n")
     dispatches = len({h.dispatch_id for h in hits})
     more = f" (showing {len(shown)}; --limit 0 shows all)" if len(shown) < len(hits) else ""
-    print(f"{len(hits)} hits in {dispatches} dispatches{more}", file=sys.stderr)
+    _err(f"{plural(len(hits), 'hit')} in {plural(dispatches, 'dispatch', 'dispatches')}{more}")
     return 0
-
-
-def _entities_everywhere(settings: Settings, corpus: Any, store: Any) -> Any:
-    from reader.corpus_entities import cache_path, corpus_entities
-
-    backend = settings.ner
-    return corpus_entities(corpus, backend, store, cache_path(settings.db), _progress("finding entities"))
 
 
 def cmd_dossier(args: argparse.Namespace, settings: Settings) -> int:
     from reader.corpus_entities import GROUPS_TABLE, build_dossier, decisions_of, dossier_dict
 
-    corpus = _corpus(settings, quiet=True)
     writing = bool(args.merge or args.split)
-    with _store(settings, corpus, readonly=not writing) as store:
+    with _workspace(settings) as ws, _store(settings, ws.corpus, readonly=not writing) as store:
         if args.merge:
             store.put_row(GROUPS_TABLE, args.merge, {"canonical": args.name})
-            print(f"grouped {args.merge!r} with {args.name!r}")
+            print(f"grouped {one_line(args.merge)!r} with {one_line(args.name)!r}")
         if args.split:
             store.put_row(GROUPS_TABLE, args.split, {"canonical": ""})
-            print(f"{args.split!r} now stands alone")
-        entities = _entities_everywhere(settings, corpus, store)
-        dossier = build_dossier(args.name, corpus, entities, decisions_of(store))
-    if dossier is None:
-        raise ReaderError(f"no entity {args.name!r} in the corpus; `reader entities ID` lists them")
-    data = dossier_dict(dossier, corpus)
+            print(f"{one_line(args.split)!r} now stands alone")
+        _with_entities(ws, store)
+        dossier = build_dossier(args.name, ws.catalog, decisions_of(store))
+        if dossier is None:
+            raise ReaderError(f"no entity {args.name!r} in the corpus; `reader entities ID` lists them")
+        data = dossier_dict(dossier, ws.corpus)
     if args.json:
         _print_json(data)
         return 0
-    total = sum(d["count"] for d in data["dispatches"])  # type: ignore[attr-defined]
-    print(f"{data['name']} ({data['label']}): {total} mentions in {len(data['dispatches'])} dispatches")  # type: ignore[arg-type]
-    print(f"variants: {', '.join(data['variants'])}")  # type: ignore[arg-type]
-    for d in data["dispatches"]:  # type: ignore[attr-defined]
-        print(f"\n{d['id']}  {d['title']}  ({d['count']})")
+    total = sum(d["count"] for d in data["dispatches"])
+    print(
+        one_line(
+            f"{data['name']} ({data['label']}): {plural(total, 'mention')} in "
+            f"{plural(len(data['dispatches']), 'dispatch', 'dispatches')}"
+        )
+    )
+    print(one_line(f"variants: {', '.join(data['variants'])}"))
+    for d in data["dispatches"]:
+        print(f"\n{one_line(d['title'])}  ({one_line(d['id'])}, {d['count']})")
         for line in d["contexts"]:
-            print(f"    {line}")
+            print(f"    {one_line(line)}")
     if data["cooccurring"]:
         print("\nmost often with:")
-        for c in data["cooccurring"]:  # type: ignore[attr-defined]
-            print(f"    {c['text']} ({c['label']}): {c['dispatches']} dispatches")
+        for c in data["cooccurring"]:
+            print(
+                f"    {one_line(c['text'])} ({c['label']}): "
+                f"{plural(c['dispatches'], 'dispatch', 'dispatches')}"
+            )
     return 0
 
 
 def cmd_tag_all(args: argparse.Namespace, settings: Settings) -> int:
     from reader.tagall import find_occurrences, tag_occurrences
 
-    corpus = _corpus(settings, quiet=True)
-    dispatches = [corpus.require(args.dispatch)] if args.dispatch else list(corpus)
-    with _store(settings, corpus, readonly=args.dry_run) as store:
-        hits = find_occurrences(dispatches, args.quote, args.tag, store, case=not args.ignore_case)
-        if args.dry_run:
-            for n, h in enumerate(hits, 1):
-                mark = " (already tagged)" if h.tagged else ""
-                print(f"{n:>4}  {h.dispatch_id}:{h.start}  {h.context}{mark}")
-            print(
-                f"{len(hits)} occurrences; tag them without --dry-run, leaving some out with --exclude N ..."
-            )
-            return 0
-        bad = [n for n in args.exclude if not 1 <= n <= len(hits)]
-        if bad:
-            raise ReaderError(f"--exclude {bad[0]}: there are {len(hits)} occurrences (see --dry-run)")
-        chosen = [h for n, h in enumerate(hits, 1) if n not in set(args.exclude)]
-        records = tag_occurrences(corpus, chosen, args.tag, store, args.note)
+    with _workspace(settings, scan=not args.dispatch) as ws:
+        corpus = ws.corpus
+        if args.dispatch:
+            dispatches = [corpus.require(args.dispatch)]
+        else:
+            dispatches = corpus.candidates_for(args.quote)
+        with _store(settings, corpus, readonly=args.dry_run) as store:
+            hits = find_occurrences(dispatches, args.quote, args.tag, store, case=not args.ignore_case)
+            if args.dry_run:
+                for n, h in enumerate(hits, 1):
+                    mark = " (already tagged)" if h.tagged else ""
+                    print(f"{n:>4}  {inert(h.dispatch_id)}:{h.start}  {one_line(h.context)}{mark}")
+                print(
+                    f"{plural(len(hits), 'occurrence')}; tag them without --dry-run, "
+                    "leaving some out with --exclude N ..."
+                )
+                return 0
+            bad = [n for n in args.exclude if not 1 <= n <= len(hits)]
+            if bad:
+                raise UsageError(
+                    f"--exclude {bad[0]}: there are {plural(len(hits), 'occurrence')} (see --dry-run)"
+                )
+            chosen = [h for n, h in enumerate(hits, 1) if n not in set(args.exclude)]
+            records = tag_occurrences(corpus, chosen, args.tag, store, args.note)
     skipped = len(chosen) - len(records)
     print(
-        f"tagged {len(records)} occurrences of {args.quote!r} as {args.tag}"
-        + (f" ({skipped} already were)" if skipped else "")
+        f"tagged {plural(len(records), 'occurrence')} of {one_line(args.quote, 60)!r} "
+        f"as {one_line(args.tag, 40)}" + (f" ({skipped} already were)" if skipped else "")
     )
     return 0
 
@@ -588,43 +708,50 @@ def cmd_tag_all(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from reader.corpus_entities import corpus_stats, stats_report
 
-    corpus = _corpus(settings, quiet=True)
-    with _store(settings, corpus, readonly=True) as store:
+    with _workspace(settings) as ws, _store(settings, ws.corpus, readonly=True) as store:
         records = store.all()
-        entities = _entities_everywhere(settings, corpus, store)
-    stats = corpus_stats(corpus, records, entities)
+        key = _with_entities(ws, store)
+        stats = corpus_stats(ws.catalog, key, records)
     if args.json:
         _print_json(stats)
         return 0
     summary, sections = stats_report(stats)
-    print(summary)
+    print(one_line(summary))
     for title, lines in sections:
         if lines:
             print(f"\n{title}")
             for line in lines:
-                print(f"  {line}")
+                print(f"  {one_line(line)}")
     return 0
 
 
 def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     from reader.doctor import diagnose, salvage
 
+    corpus = None
     try:
-        corpus = _corpus(settings, quiet=True)
+        ws = _workspace(settings)
     except ReaderError:
-        corpus = None
-    d = diagnose(Path(settings.db), corpus)
+        ws = None
+    try:
+        corpus = ws.corpus if ws is not None else None
+        d = diagnose(Path(settings.db), corpus)
+    finally:
+        if ws is not None:
+            ws.close()
     for note in d.notes:
-        print(note)
+        print(inert(note))
     for problem in d.problems:
-        print(f"problem: {problem}")
+        print(inert(f"problem: {problem}"))
     if not d.problems:
         print("no problems found")
     if args.salvage:
         n = salvage(d, Path(args.salvage))
         print(
-            f"salvaged {n} annotations into {args.salvage}; "
-            "check it, then use it with --db or move it into place"
+            inert(
+                f"salvaged {plural(n, 'annotation')} into {args.salvage}; "
+                "check it, then use it with --db or move it into place"
+            )
         )
     elif d.problems and d.records:
         print(
@@ -637,12 +764,12 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from reader.check import STATES, check_records
 
-    corpus = _corpus(settings, quiet=True)
-    with _store(settings, corpus, readonly=not args.apply) as store:
+    with _workspace(settings) as ws, _store(settings, ws.corpus, readonly=not args.apply) as store:
         records = store.all()
         if args.dispatch:
-            records = [r for r in records if r["dispatch_id"] == args.dispatch]
-        report = check_records(records, corpus)
+            wanted = ws.corpus.resolve(args.dispatch)
+            records = [r for r in records if r["dispatch_id"] == wanted]
+        report = check_records(records, ws.corpus)
         updates = report.updates()
         if args.apply and updates:
             store.put_many(updates)
@@ -668,19 +795,24 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         print("no annotations to check")
     for dispatch_id, c in sorted(counts.items()):
         parts = ", ".join(f"{c[s]} {s}" for s in STATES if c[s])
-        print(f"{dispatch_id}: {parts}")
+        print(f"{inert(dispatch_id)}: {parts}")
     for f in report.needing_review():
         where = f"{f.record['start']}..{f.record['end']}"
         if f.updated is not None and f.state != "orphaned":
             where += f" -> {f.updated['start']}..{f.updated['end']}"
         score = f" score {f.score:.2f}" if f.state == "fuzzy" else ""
-        quote = " ".join(f.record.get("anchor", {}).get("original_quote", f.record["quote"]).split())[:50]
-        reason = f" ({f.reason})" if f.reason else ""
-        print(f"  {f.state:<8} {f.record['id'][:8]} [{f.record['tag']}] {where}{score} {quote!r}{reason}")
+        quote = one_line(f.record.get("anchor", {}).get("original_quote", f.record["quote"]), 50)
+        reason = f" ({one_line(f.reason)})" if f.reason else ""
+        print(
+            f"  {f.state:<8} {f.record['id'][:8]} [{one_line(f.record['tag'], 40)}] "
+            f"{where}{score} {quote!r}{reason}"
+        )
     if updates and not args.apply:
-        print(f"{len(updates)} annotations would change; run with --apply to store the new positions")
+        print(
+            f"{plural(len(updates), 'annotation')} would change; run with --apply to store the new positions"
+        )
     elif updates:
-        print(f"stored {len(updates)} updated annotations")
+        print(f"stored {plural(len(updates), 'updated annotation')}")
     return 0
 
 
@@ -691,40 +823,52 @@ def cmd_lexicon(args: argparse.Namespace, settings: Settings) -> int:
     with _store(settings, readonly=action == "list") as store:
         if action == "add":
             teach(store, args.surface, args.label)
-            print(f"taught: {args.surface!r} is {args.label} in every dispatch")
+            print(f"taught: {one_line(args.surface)!r} is {one_line(args.label)} in every dispatch")
         elif action == "reject":
             teach(store, args.surface, REJECT)
-            print(f"taught: {args.surface!r} is never an entity")
+            print(f"taught: {one_line(args.surface)!r} is never an entity")
         elif action == "remove":
             if not any(row.get("surface") == args.surface for row in store.table_rows(LEXICON_TABLE)):
                 raise ReaderError(f"{args.surface!r} is not in the lexicon; `reader lexicon list` shows it")
             forget(store, args.surface)
-            print(f"forgotten: {args.surface!r}")
+            print(f"forgotten: {one_line(args.surface)!r}")
         else:
             taught, rejected = lexicon_of(store)
             for surface, label in taught:
-                print(f"{label}\t{surface}")
+                print(f"{label}\t{one_line(surface)}")
             for surface in rejected:
-                print(f"{REJECT}\t{surface}")
+                print(f"{REJECT}\t{one_line(surface)}")
     return 0
 
 
 def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
-    print(f"config file: {settings.config_file or '(none; defaults)'}")
-    print(f"corpus: {', '.join(settings.corpus)}")
-    print(f"db: {settings.db}")
-    print(f"annotator: {settings.annotator or '(login name)'}")
-    print(f"ner: {settings.ner}")
-    print(f"labels shown: {', '.join(settings.labels_shown)}")
-    print("tags:")
+    from reader.catalog import default_catalog_path
+
+    catalog = settings.catalog or str(default_catalog_path(settings.corpus))
+    lines = [
+        f"config file: {settings.config_file or '(none; defaults)'}",
+        f"corpus: {', '.join(settings.corpus)}",
+        f"db: {settings.db}",
+        f"catalog: {catalog}",
+        f"annotator: {settings.annotator or '(login name)'}",
+        f"ner: {settings.ner}",
+        f"labels shown: {', '.join(settings.labels_shown)}",
+        "tags:",
+    ]
     for i, tag in enumerate(settings.tags, 1):
-        key = f"{i}" if i <= 9 else " "
-        print(f"  {key}  {tag.name:<12} {tag.colour:<8} {tag.description}")
+        key = f"{i}" if i <= 9 else (tag.key or " ")
+        lines.append(
+            f"  {key}  {one_line(tag.name, 30):<12} {one_line(tag.colour, 20):<8} "
+            f"{one_line(tag.description, 80)}"
+        )
+    for line in lines:
+        print(inert(line))
     return 0
 
 
 COMMANDS = {
     "app": cmd_app,
+    "index": cmd_index,
     "list": cmd_list,
     "show": cmd_show,
     "tag": cmd_tag,

@@ -51,6 +51,8 @@ DEFAULT_TAGS = (
 class Settings:
     corpus: tuple[str, ...] = ("seeds",)
     db: str = "annotations.json"
+    catalog: str = ""
+    """The corpus catalog (SQLite); empty: the user cache folder, keyed by the corpus roots."""
     annotator: str = ""
     ner: str = "rules"
     """Entity backend: ``rules`` (built in) or ``spacy:<pipeline>``."""
@@ -86,7 +88,7 @@ class _Bad(Exception):
 
 
 def _parse(data: dict[str, Any], base: Settings) -> Settings:
-    known = {"corpus", "db", "annotator", "ner", "tags", "labels_shown"}
+    known = {"corpus", "db", "catalog", "annotator", "ner", "tags", "labels_shown"}
     for key in data:
         if key not in known:
             raise _Bad(key, f"unknown key {key!r} (known: {', '.join(sorted(known))})")
@@ -98,9 +100,9 @@ def _parse(data: dict[str, Any], base: Settings) -> Settings:
         if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
             raise _Bad("corpus", "corpus must be a path or a list of paths")
         changes["corpus"] = tuple(value)
-    for key in ("db", "annotator", "ner"):
+    for key in ("db", "catalog", "annotator", "ner"):
         if key in data:
-            if not isinstance(data[key], str) or (key != "annotator" and not data[key]):
+            if not isinstance(data[key], str) or (key not in ("annotator", "catalog") and not data[key]):
                 raise _Bad(key, f"{key} must be a non-empty string")
             changes[key] = data[key]
     if "ner" in changes and not (changes["ner"] == "rules" or changes["ner"].startswith("spacy:")):
@@ -142,6 +144,7 @@ def load_settings(
     *,
     corpus: list[str] | None = None,
     db: str | None = None,
+    catalog: str | None = None,
     ner: str | None = None,
     annotator: str | None = None,
     config_path: Path | None = None,
@@ -169,6 +172,8 @@ def load_settings(
         changes["corpus"] = tuple(env["READER_CORPUS"].split(os.pathsep))
     if env.get("READER_DB"):
         changes["db"] = env["READER_DB"]
+    if env.get("READER_CATALOG"):
+        changes["catalog"] = env["READER_CATALOG"]
     if env.get("READER_NER"):
         changes["ner"] = env["READER_NER"]
     if env.get("READER_ANNOTATOR"):
@@ -177,6 +182,8 @@ def load_settings(
         changes["corpus"] = tuple(corpus)
     if db:
         changes["db"] = db
+    if catalog:
+        changes["catalog"] = catalog
     if ner:
         changes["ner"] = ner
     if annotator:

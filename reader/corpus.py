@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from reader.errors import ReaderError
+from reader.files import read_capped
 from reader.metadata import extract_metadata
 from reader.models import Dispatch
 from reader.segments import count_words
 
+if TYPE_CHECKING:
+    from reader.search import Hit
+
 SUFFIXES = (".txt", ".md")
-MAX_BYTES = 64 * 1024 * 1024
-"""Files larger than this are skipped rather than read into memory."""
 
 
 def normalise(text: str) -> str:
@@ -72,21 +77,51 @@ def make_dispatch(dispatch_id: str, path: str, raw_text: str, warnings: Sequence
 
 def read_dispatch(path: Path, dispatch_id: str) -> Dispatch:
     """Read one file. Raises :class:`ReaderError` with a one-line reason on failure."""
-    try:
-        if path.is_dir():
-            raise ReaderError(f"{path}: skipped, is a folder")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ReaderError(f"{path}: skipped, {size // (1024 * 1024)} MB is over the 64 MB limit")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ReaderError(f"{path}: skipped, the file vanished before it could be read") from None
-    except PermissionError:
-        raise ReaderError(f"{path}: skipped, no permission to read it") from None
-    except OSError as exc:
-        raise ReaderError(f"{path}: skipped, {exc.strerror or exc}") from None
+    data = read_capped(str(path))
     text, warnings = decode(data, str(path))
     return make_dispatch(dispatch_id, str(path), text, warnings)
+
+
+class DispatchSource(Protocol):
+    """What the core needs of a corpus: the in-memory :class:`Corpus` and the catalog-backed
+    :class:`reader.workspace.Archive` both provide it."""
+
+    roots: tuple[str, ...]
+
+    @property
+    def warnings(self) -> list[str]: ...
+    @property
+    def entries(self) -> Sequence[Entry]: ...
+    def __len__(self) -> int: ...
+    def __contains__(self, dispatch_id: object) -> bool: ...
+    def __iter__(self) -> Iterator[Dispatch]: ...
+    def get(self, dispatch_id: str) -> Dispatch | None: ...
+    def require(self, dispatch_id: str) -> Dispatch: ...
+    def resolve(self, dispatch_id: str) -> str: ...
+    def ids(self) -> list[str]: ...
+    def index_of(self, dispatch_id: str) -> int: ...
+    def id_at(self, index: int) -> str: ...
+    def by_sha256(self, sha256: str) -> Dispatch | None: ...
+    def candidates_for(self, quote: str) -> list[Dispatch]: ...
+    def matching_ids(self, query: str, *, regex: bool = False, case: bool = False) -> Iterator[str]: ...
+    def search(
+        self, query: str, *, regex: bool = False, case: bool = False, limit: int | None = None
+    ) -> Iterator[Hit]: ...
+
+
+class Entry(Protocol):
+    """One row of a library: what is known of a dispatch without reading its text."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def date(self) -> str: ...
+    @property
+    def words(self) -> int: ...
 
 
 @dataclass
@@ -114,85 +149,152 @@ class Corpus:
         return self._by_id.get(dispatch_id)
 
     def require(self, dispatch_id: str) -> Dispatch:
-        """The dispatch with this id, or a :class:`ReaderError` naming close matches."""
-        found = self._by_id.get(dispatch_id)
-        if found is not None:
-            return found
-        prefixed = [d.id for d in self.dispatches if d.id.startswith(dispatch_id)]
-        if len(prefixed) == 1 and dispatch_id:
-            return self._by_id[prefixed[0]]
-        where = ", ".join(self.roots) or "the corpus"
-        hint = f" (did you mean {', '.join(prefixed[:3])}?)" if prefixed else ""
-        raise ReaderError(f"no dispatch {dispatch_id!r} in {where}{hint}; `reader list` shows the ids")
+        """The dispatch with this id or unique prefix; :class:`UsageError` naming candidates."""
+        return self._by_id[self.resolve(dispatch_id)]
 
     def index_of(self, dispatch_id: str) -> int:
         return next(i for i, d in enumerate(self.dispatches) if d.id == dispatch_id)
 
+    def id_at(self, index: int) -> str:
+        return self.dispatches[index].id
 
-def _walk(root: Path, warnings: list[str]) -> Iterator[Path]:
-    """Files under ``root`` with a corpus suffix; symlink loops and unreadable folders warn."""
-    seen: set[tuple[int, int]] = set()
+    def ids(self) -> list[str]:
+        return [d.id for d in self.dispatches]
 
-    def onerror(exc: OSError) -> None:
-        warnings.append(f"{exc.filename}: skipped, {exc.strerror or exc}")
+    @property
+    def entries(self) -> list[Dispatch]:
+        """The rows a library shows (here, the dispatches themselves)."""
+        return self.dispatches
 
-    for folder, dirs, files in os.walk(root, onerror=onerror, followlinks=True):
+    def resolve(self, dispatch_id: str) -> str:
+        from reader.workspace import resolve_id
+
+        return resolve_id(
+            dispatch_id,
+            lambda i: i in self._by_id,
+            lambda p: [d.id for d in self.dispatches if d.id.startswith(p)],
+            ", ".join(self.roots) or "the corpus",
+        )
+
+    def candidates_for(self, quote: str) -> list[Dispatch]:
+        """The dispatches that may contain ``quote`` (here: all of them)."""
+        return list(self.dispatches)
+
+    def matching_ids(self, query: str, *, regex: bool = False, case: bool = False) -> Iterator[str]:
+        """Ids of the dispatches whose title or text holds ``query`` (the library filter)."""
+        from reader.search import compile_query
+
+        if not query:
+            return
+        pattern = compile_query(query, regex=regex, case=case)
+        for d in self.dispatches:
+            if pattern.search(d.text) or pattern.search(d.title):
+                yield d.id
+
+    def by_sha256(self, sha256: str) -> Dispatch | None:
+        return next((d for d in self.dispatches if d.sha256 == sha256), None)
+
+    def search(
+        self, query: str, *, regex: bool = False, case: bool = False, limit: int | None = None
+    ) -> Iterator[Hit]:
+        from reader.search import search
+
+        yield from search(self.dispatches, query, regex=regex, case=case, limit=limit)
+
+
+def walk_corpus(roots: Iterable[str | os.PathLike[str]]) -> tuple[list[tuple[str, str, int, int]], list[str]]:
+    """Regular files with a corpus suffix under ``roots``: ``(path, id, size, mtime_ns)``.
+
+    Folders are searched recursively (symlinks followed, loops and unreadable folders
+    reported); FIFOs, devices and sockets are skipped with a warning, as are hidden files.
+    Ids are NFC-normalised; a second file whose id collides with an earlier one is skipped.
+    Paths are absolute.
+
+    Raises:
+        ReaderError: a named root does not exist.
+    """
+    found: list[tuple[str, str, int, int]] = []
+    warnings: list[str] = []
+    taken: dict[str, str] = {}
+
+    def add(path: str, dispatch_id: str) -> None:
         try:
-            st = os.stat(folder)
+            st = os.stat(path)
         except OSError as exc:
-            warnings.append(f"{folder}: skipped, {exc.strerror or exc}")
-            dirs[:] = []
-            continue
-        key = (st.st_dev, st.st_ino)
-        if key in seen:
-            warnings.append(f"{folder}: skipped, symlink loop")
-            dirs[:] = []
-            continue
-        seen.add(key)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in dirs:
-            if name.endswith(SUFFIXES):
-                warnings.append(f"{Path(folder) / name}: skipped, is a folder")
-        for name in sorted(files):
-            if name.endswith(SUFFIXES) and not name.startswith("."):
-                yield Path(folder) / name
+            warnings.append(f"{path}: skipped, {exc.strerror or exc}")
+            return
+        if stat.S_ISDIR(st.st_mode):
+            warnings.append(f"{path}: skipped, is a folder")
+            return
+        if not stat.S_ISREG(st.st_mode):
+            warnings.append(f"{path}: skipped, not a regular file (a pipe, device or socket)")
+            return
+        nfc = unicodedata.normalize("NFC", dispatch_id)
+        if nfc in taken:
+            warnings.append(f"{path}: skipped, id {nfc!r} is already taken by {taken[nfc]}")
+            return
+        taken[nfc] = path
+        found.append((path, nfc, st.st_size, st.st_mtime_ns))
 
+    for raw in roots:
+        root = os.path.abspath(os.fspath(raw))
+        if not os.path.exists(root):
+            raise ReaderError(f"{raw}: corpus not found (set --corpus or READER_CORPUS)")
+        if not os.path.isdir(root):
+            add(root, Path(root).with_suffix("").name)
+            continue
+        seen: set[tuple[int, int]] = set()
 
-def _dispatch_id(path: Path, root: Path) -> str:
-    rel = path.relative_to(root) if root != path else Path(path.name)
-    return rel.with_suffix("").as_posix()
+        def onerror(exc: OSError) -> None:
+            warnings.append(f"{exc.filename}: skipped, {exc.strerror or exc}")
+
+        for folder, dirs, files in os.walk(root, onerror=onerror, followlinks=True):
+            try:
+                st = os.stat(folder)
+            except OSError as exc:
+                warnings.append(f"{folder}: skipped, {exc.strerror or exc}")
+                dirs[:] = []
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key in seen:
+                warnings.append(f"{folder}: skipped, symlink loop")
+                dirs[:] = []
+                continue
+            seen.add(key)
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in dirs:
+                if name.endswith(SUFFIXES):
+                    warnings.append(f"{os.path.join(folder, name)}: skipped, is a folder")
+            rel = os.path.relpath(folder, root)
+            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+            for name in sorted(files):
+                if name.endswith(SUFFIXES) and not name.startswith("."):
+                    stem = name.rsplit(".", 1)[0]
+                    add(os.path.join(folder, name), prefix + stem)
+    return found, warnings
 
 
 def load_corpus(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> Corpus:
-    """Load every dispatch under ``paths`` (folders are searched recursively).
+    """Load every dispatch under ``paths`` into memory (folders are searched recursively).
+
+    For small corpora and scripts; the CLI and the app use the catalog
+    (:mod:`reader.workspace`), which reads a text only when it is needed.
 
     Raises:
         ReaderError: a named path does not exist.
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    warnings: list[str] = []
-    dispatches: dict[str, Dispatch] = {}
-    roots: list[str] = []
-    for raw in paths:
-        root = Path(raw)
-        roots.append(str(root))
-        if not root.exists():
-            raise ReaderError(f"{root}: corpus not found (set --corpus or READER_CORPUS)")
-        if root.is_dir():
-            candidates = [(p, _dispatch_id(p, root)) for p in _walk(root, warnings)]
-        else:
-            candidates = [(root, root.with_suffix("").name)]
-        for path, dispatch_id in candidates:
-            try:
-                dispatch = read_dispatch(path, dispatch_id)
-            except ReaderError as exc:
-                warnings.append(str(exc))
-                continue
-            warnings.extend(dispatch.warnings)
-            if dispatch_id in dispatches:
-                warnings.append(f"{path}: skipped, id {dispatch_id!r} is already taken")
-                continue
-            dispatches[dispatch_id] = dispatch
-    ordered = sorted(dispatches.values(), key=lambda d: d.id)
-    return Corpus(ordered, warnings, tuple(roots))
+    roots = [os.fspath(p) for p in paths]
+    found, warnings = walk_corpus(roots)
+    dispatches: list[Dispatch] = []
+    for path, dispatch_id, _size, _mtime in found:
+        try:
+            dispatch = read_dispatch(Path(path), dispatch_id)
+        except ReaderError as exc:
+            warnings.append(str(exc))
+            continue
+        warnings.extend(dispatch.warnings)
+        dispatches.append(dispatch)
+    dispatches.sort(key=lambda d: d.id)
+    return Corpus(dispatches, warnings, tuple(roots))

@@ -1,100 +1,42 @@
-"""Entities across the corpus: a cache on disk, dossiers with name variants, statistics.
+"""Entities across the corpus, from the catalog: dossiers with name variants, statistics.
 
-Recognizing every dispatch takes time (about 1 MB/s), so the results are cached beside the
-store (``<db>.entities``) by each text's sha256 and the lexicon in force; only new or
-changed dispatches are recognized again.
+Recognition runs once per file and recognizer (see :mod:`reader.catalog`); dossiers and
+statistics read the mentions and counts the catalog keeps, never the texts, except for the
+few contexts a dossier shows.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from reader.corpus import Corpus
-from reader.models import Entity
-from reader.recognizer import lexicon_of, recognize
+from reader.catalog import NAME_LABELS, Catalog, Mention, mention_key
+from reader.corpus import DispatchSource
 from reader.search import kwic
 from reader.store import AnnotationStore, Record
 
-NAME_LABELS = frozenset(("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "LAW", "PRODUCT"))
 GROUPS_TABLE = "_groups"
 """User decisions about variants: rows ``{"key": variant, "canonical": name}`` (merge) or
 ``{"key": variant, "canonical": ""}`` (split: the variant stands alone)."""
-
-
-def cache_path(db: str | os.PathLike[str]) -> Path:
-    p = Path(db)
-    return p.with_name(p.name + ".entities")
-
-
-def corpus_entities(
-    corpus: Corpus,
-    backend: str,
-    store: AnnotationStore | None,
-    cache: Path | None,
-    progress: Callable[[int, int], None] | None = None,
-) -> dict[str, list[Entity]]:
-    """Entities of every dispatch, from the cache where the text and lexicon are unchanged."""
-    lexicon = lexicon_of(store)
-    key = hashlib.sha256(repr((backend, lexicon)).encode()).hexdigest()
-    cached: dict[str, tuple[str, list[Entity]]] = {}
-    if cache is not None:
-        try:
-            with open(cache, "rb") as fh:
-                saved_key, cached = pickle.load(fh)
-            if saved_key != key:
-                cached = {}
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
-            cached = {}
-    out: dict[str, list[Entity]] = {}
-    todo = [d for d in corpus if cached.get(d.id, ("", []))[0] != d.sha256]
-    for d in corpus:
-        if d.id in cached and cached[d.id][0] == d.sha256:
-            out[d.id] = cached[d.id][1]
-    for n, d in enumerate(todo, 1):
-        out[d.id] = recognize(d.text, backend, lexicon)
-        if progress is not None and (n % 50 == 0 or n == len(todo)):
-            progress(n, len(todo))
-    if cache is not None and todo:
-        fresh = {d.id: (d.sha256, out[d.id]) for d in corpus}
-        tmp = cache.with_name(f"{cache.name}.tmp-{os.getpid()}")
-        try:
-            with open(tmp, "wb") as fh:
-                pickle.dump((key, fresh), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cache)
-        except OSError:
-            tmp.unlink(missing_ok=True)
-    return out
-
-
-# -- variants and dossiers -----------------------------------------------------------------
+CONTEXT_DISPATCHES = 100
+"""A dossier reads contexts from this many dispatches at most (the most mentioning first)."""
 
 
 def _norm(name: str) -> str:
     return " ".join(re.sub(r"['’]s$", "", name).split())
 
 
-def variant_groups(
-    entities: dict[str, list[Entity]], decisions: dict[str, str] | None = None
-) -> dict[str, str]:
-    """Each entity text -> the canonical name of its group.
+def variant_groups(person_names: list[str], decisions: dict[str, str] | None = None) -> dict[str, str]:
+    """Each name -> the canonical name of its group.
 
     Clear evidence only: a one-word PERSON name that is the last word of exactly one longer
-    PERSON name ("Grachev" -> "Pavel Grachev"), and an acronym defined in parentheses after
-    a name is left alone (it is already its own name). User decisions win: a merge maps a
-    variant to a name, a split keeps it alone.
+    PERSON name ("Grachev" -> "Pavel Grachev"). User decisions win: a merge maps a variant
+    to a name, a split keeps it alone.
     """
     decisions = decisions or {}
-    persons: set[str] = set()
-    for found in entities.values():
-        persons.update(_norm(e.text) for e in found if e.label == "PERSON")
+    persons = {_norm(n) for n in person_names}
     long_by_last: dict[str, set[str]] = defaultdict(set)
     for name in persons:
         parts = name.split()
@@ -117,10 +59,13 @@ class Dossier:
     name: str
     label: str
     variants: list[str]
-    mentions: dict[str, list[Entity]] = field(default_factory=dict)
-    """Dispatch id -> mentions, in corpus order."""
+    mentions: dict[str, list[Mention]] = field(default_factory=dict)
+    """Dispatch id -> its mentions of the name (one per surface and label)."""
     cooccurring: list[tuple[str, str, int]] = field(default_factory=list)
     """(text, label, dispatches in common), most first."""
+
+    def count(self, dispatch_id: str) -> int:
+        return sum(m.count for m in self.mentions.get(dispatch_id, []))
 
 
 def decisions_of(store: AnnotationStore | None) -> dict[str, str]:
@@ -129,39 +74,37 @@ def decisions_of(store: AnnotationStore | None) -> dict[str, str]:
     return {row["key"]: row.get("canonical", "") for row in store.table_rows(GROUPS_TABLE)}
 
 
-def build_dossier(
-    name: str, corpus: Corpus, entities: dict[str, list[Entity]], decisions: dict[str, str]
-) -> Dossier | None:
-    groups = variant_groups(entities, decisions)
+def build_dossier(name: str, catalog: Catalog, decisions: dict[str, str]) -> Dossier | None:
+    """The dossier of ``name`` from the catalog's mentions (entities must be current)."""
+    groups = variant_groups(catalog.surfaces("PERSON"), decisions)
     wanted = _norm(name)
     head = groups.get(wanted, wanted)
     members = {t for t, c in groups.items() if c == head} | {head}
-    lowered = {m.lower() for m in members}
-    mentions: dict[str, list[Entity]] = {}
-    labels: Counter[str] = Counter()
-    for d in corpus:
-        found = [e for e in entities.get(d.id, []) if _norm(e.text).lower() in lowered]
-        if found:
-            mentions[d.id] = found
-            labels.update(e.label for e in found)
-    if not mentions:
+    found = catalog.mentions_of({mention_key(m) for m in members})
+    if not found:
         return None
+    mentions: dict[str, list[Mention]] = {}
+    labels: Counter[str] = Counter()
+    for m in found:
+        mentions.setdefault(m.dispatch_id, []).append(m)
+        labels[m.label] += m.count
     co: Counter[tuple[str, str]] = Counter()
     weight: Counter[tuple[str, str]] = Counter()
-    for dispatch_id in mentions:
-        names = [
-            (groups.get(_norm(e.text), _norm(e.text)), e.label)
-            for e in entities.get(dispatch_id, [])
-            if e.label in NAME_LABELS
-        ]
-        names = [n for n in names if n[0] not in members]
-        co.update(set(names))
-        weight.update(names)
+    member_keys = {mention_key(m) for m in members}
+    per_dispatch: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for m in catalog.mentions_in(mentions):
+        if m.label not in NAME_LABELS or mention_key(m.surface) in member_keys:
+            continue
+        canonical = groups.get(_norm(m.surface), _norm(m.surface))
+        if canonical in members:
+            continue
+        per_dispatch[m.dispatch_id].add((canonical, m.label))
+        weight[(canonical, m.label)] += m.count
+    for names in per_dispatch.values():
+        co.update(names)
     # Most shared dispatches first; among equals, the most mentioned alongside.
     ranked = sorted(co, key=lambda k: (-co[k], -weight[k], k))[:10]
-    variants = sorted(
-        {_norm(e.text) for found in mentions.values() for e in found}, key=lambda v: (-len(v), v)
-    )
+    variants = sorted({_norm(m.surface) for m in found}, key=lambda v: (-len(v), v))
     return Dossier(
         name=head,
         label=labels.most_common(1)[0][0],
@@ -171,20 +114,29 @@ def build_dossier(
     )
 
 
-def dossier_dict(dossier: Dossier, corpus: Corpus) -> dict[str, object]:
+def dossier_dict(dossier: Dossier, corpus: DispatchSource) -> dict[str, Any]:
+    """The dossier as plain data; contexts are read from the first dispatches only."""
+    ordered = sorted(dossier.mentions, key=lambda d: (-dossier.count(d), d))
+    dispatches: list[dict[str, Any]] = []
+    for n, dispatch_id in enumerate(ordered):
+        contexts: list[str] = []
+        title = dispatch_id
+        if n < CONTEXT_DISPATCHES:
+            dispatch = corpus.get(dispatch_id)
+            if dispatch is not None:
+                title = dispatch.title
+                starts = sorted(
+                    (s, s + len(m.surface)) for m in dossier.mentions[dispatch_id] for s in m.starts
+                )[:3]
+                contexts = [kwic(dispatch.text, a, b, 80) for a, b in starts]
+        dispatches.append(
+            {"id": dispatch_id, "title": title, "count": dossier.count(dispatch_id), "contexts": contexts}
+        )
     return {
         "name": dossier.name,
         "label": dossier.label,
         "variants": dossier.variants,
-        "dispatches": [
-            {
-                "id": dispatch_id,
-                "title": corpus.require(dispatch_id).title,
-                "count": len(found),
-                "contexts": [kwic(corpus.require(dispatch_id).text, e.start, e.end, 80) for e in found[:3]],
-            }
-            for dispatch_id, found in sorted(dossier.mentions.items(), key=lambda kv: -len(kv[1]))
-        ],
+        "dispatches": dispatches,
         "cooccurring": [{"text": t, "label": lab, "dispatches": n} for t, lab, n in dossier.cooccurring],
     }
 
@@ -192,27 +144,27 @@ def dossier_dict(dossier: Dossier, corpus: Corpus) -> dict[str, object]:
 # -- statistics ------------------------------------------------------------------------------
 
 
-def corpus_stats(
-    corpus: Corpus, records: list[Record], entities: dict[str, list[Entity]]
-) -> dict[str, object]:
+def corpus_stats(catalog: Catalog, ner_key: str, records: list[Record]) -> dict[str, Any]:
     per_tag = Counter(r["tag"] for r in records)
     per_dispatch = Counter(r["dispatch_id"] for r in records)
-    by_label: Counter[str] = Counter(e.label for found in entities.values() for e in found)
-    spans = {(d, e.start, e.end): e.text for d, found in entities.items() for e in found}
-    tagged_entities: Counter[str] = Counter()
-    for r in records:
-        text = spans.get((r["dispatch_id"], r["start"], r["end"]))
-        if text is not None:
-            tagged_entities[text] += 1
-    annotated = len([d for d in corpus if per_dispatch.get(d.id)])
+    total = catalog.count()
+    known = set(catalog.ids_among(per_dispatch))
+    annotated = len(known)
+    # A tagged entity: an annotation whose quote is a name the recognizer found there.
+    surfaces: dict[str, set[str]] = defaultdict(set)
+    for m in catalog.mentions_in(known):
+        surfaces[m.dispatch_id].add(m.surface)
+    tagged_entities: Counter[str] = Counter(
+        r["quote"] for r in records if r["quote"] in surfaces.get(r["dispatch_id"], ())
+    )
     return {
-        "dispatches": len(corpus),
+        "dispatches": total,
         "annotations": len(records),
         "annotated_dispatches": annotated,
-        "share_annotated": round(annotated / len(corpus), 4) if len(corpus) else 0.0,
+        "share_annotated": round(annotated / total, 4) if total else 0.0,
         "per_tag": dict(per_tag.most_common()),
         "per_dispatch": dict(per_dispatch.most_common()),
-        "entities_by_label": dict(by_label.most_common()),
+        "entities_by_label": catalog.entities_by_label(ner_key),
         "most_tagged_entities": dict(tagged_entities.most_common(10)),
     }
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reader.corpus import Corpus
+from reader.corpus import DispatchSource
 from reader.errors import ReaderError
 from reader.store import REQUIRED_FIELDS, TABLE_PREFIX, AnnotationStore, Record, parse_store_bytes
 
@@ -54,7 +54,7 @@ def _scan_records(text: str) -> list[object]:
     return found
 
 
-def diagnose(path: Path, corpus: Corpus | None = None) -> Diagnosis:
+def diagnose(path: Path, corpus: DispatchSource | None = None) -> Diagnosis:
     d = Diagnosis()
     if not path.exists():
         d.problems.append(f"{path}: does not exist (a new store is made on the first write)")

@@ -19,6 +19,8 @@ from pathlib import Path
 from reader.models import ENTITY_LABELS, Entity
 
 LABELS = ENTITY_LABELS
+RECOGNIZER_VERSION = "rules-1"
+"""Changes whenever the rules or word lists change, so cached entity results are redone."""
 
 
 @dataclass(frozen=True)

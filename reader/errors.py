@@ -7,3 +7,7 @@ is and the app shows it as a notification.
 
 class ReaderError(Exception):
     """A problem with the user's input, files or store, explained in one line."""
+
+
+class UsageError(ReaderError):
+    """A bad value on the command line (an unknown or ambiguous id, say): exit status 2."""

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from reader.corpus import Corpus
+from reader.corpus import DispatchSource
 from reader.store import FIELDS, FORMAT_NAME, Record, utc_now
 
 EXPORT_VERSION = 1
@@ -43,7 +43,7 @@ def ordered_record(record: Record) -> Record:
     return out
 
 
-def build_export(corpus: Corpus | None, records: Iterable[Record]) -> dict[str, Any]:
+def build_export(corpus: DispatchSource | None, records: Iterable[Record]) -> dict[str, Any]:
     """The export document for ``records``, grouped by dispatch in id order."""
     groups: dict[str, list[Record]] = {}
     for record in records:

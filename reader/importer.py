@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.anchor import context, occurrences
-from reader.corpus import Corpus, decode, normalise, sha256_of
+from reader.corpus import DispatchSource, decode, normalise, sha256_of
 from reader.errors import ReaderError
 from reader.formats import IMPORT_FORMATS, Candidate, FormatError, Record
 from reader.store import SCHEMA_VERSION, AnnotationStore, default_annotator, utc_now
@@ -109,9 +109,8 @@ def read_candidates(path: Path, fmt: str) -> list[Candidate]:
     return readers[fmt](text, str(path))
 
 
-def plan_import(candidates: list[Candidate], corpus: Corpus, store: AnnotationStore) -> ImportPlan:
+def plan_import(candidates: list[Candidate], corpus: DispatchSource, store: AnnotationStore) -> ImportPlan:
     plan = ImportPlan()
-    by_sha = {d.sha256: d for d in corpus}
     existing_ids = {r["id"]: r for r in store.all()}
     existing_spans = {(r["dispatch_id"], r["start"], r["end"], r["tag"]) for r in existing_ids.values()}
     planned_ids: set[str] = set()
@@ -121,7 +120,7 @@ def plan_import(candidates: list[Candidate], corpus: Corpus, store: AnnotationSt
         source_text = r.pop("_text", None)
         dispatch = corpus.get(r.get("dispatch_id", "")) if r.get("dispatch_id") else None
         if dispatch is None and source_text is not None:
-            dispatch = by_sha.get(sha256_of(normalise(source_text)))
+            dispatch = corpus.by_sha256(sha256_of(normalise(source_text)))
         if dispatch is None:
             plan.errors.append(
                 f"{c.where}: unknown dispatch {r.get('dispatch_id', '(text not in the corpus)')!r}"
@@ -199,7 +198,7 @@ def _same(record: Record, start: int, end: int, tag: str) -> bool:
 
 
 def import_path(
-    path: Path, fmt: str | None, corpus: Corpus, store: AnnotationStore, dry_run: bool = False
+    path: Path, fmt: str | None, corpus: DispatchSource, store: AnnotationStore, dry_run: bool = False
 ) -> ImportPlan:
     """Read, check and (unless ``dry_run`` or on any error) store; see the module docstring."""
     if not path.exists():

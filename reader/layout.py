@@ -15,19 +15,12 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len, get_character_cell_size
 
-# C0 controls (but newline) and DEL become visible "control pictures": one code point each,
-# so display columns and offsets stay in step and escape sequences cannot reach the terminal.
-_CONTROL_PICTURES = {c: 0x2400 + c for c in range(0x20) if c != 0x0A} | {0x7F: 0x2421}
-_C1 = {c: 0xFFFD for c in range(0x80, 0xA0)}
-DISPLAY_TABLE = _CONTROL_PICTURES | _C1
-
-
-_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+from reader.inert import inert
 
 
 def displayable(text: str) -> str:
     """``text`` with control characters replaced one for one by visible placeholders."""
-    return text.translate(DISPLAY_TABLE) if _CONTROL.search(text) else text
+    return inert(text, newlines=True)
 
 
 def char_width(ch: str) -> int:

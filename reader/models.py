@@ -87,3 +87,7 @@ class Dispatch:
     @property
     def date(self) -> str:
         return self.meta.date
+
+    @property
+    def place(self) -> str:
+        return self.meta.place

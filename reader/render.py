@@ -13,6 +13,7 @@ from typing import Any
 from rich.console import Group
 from rich.text import Text
 
+from reader.inert import inert, one_line
 from reader.models import Dispatch, Entity
 
 LABEL_STYLES = {
@@ -33,9 +34,7 @@ LABEL_STYLES = {
 
 def safe(text: str) -> str:
     """Replace control characters (ANSI escapes included) by visible placeholders."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() or ch == "\n" or ch == "\t" else "\ufffd" for ch in text)
+    return inert(text, newlines=True)
 
 
 def render_dispatch(
@@ -62,7 +61,7 @@ def render_dispatch(
         body.stylize("underline", r["start"], r["end"])
     # Inline tags after each annotated span, inserted from the end so offsets hold.
     for r in sorted(records, key=lambda r: r["end"], reverse=True):
-        marker = Text(f"[{r['tag']}]", style="reverse")
+        marker = Text(f"[{one_line(r['tag'], 40)}]", style="reverse")
         body = Text.assemble(body[: r["end"]], marker, body[r["end"] :])
     legend = Text("\nlegend: ")
     for label, style in LABEL_STYLES.items():

@@ -1,27 +1,31 @@
-"""Corpus search: an inverted word index cached beside the store, and keyword-in-context hits.
+"""Corpus search: FTS5 narrows, the texts confirm; keyword-in-context hits.
 
-The index maps each lower-cased word to the dispatches that contain it. A plain query is
-narrowed to the dispatches holding all its words, then confirmed by substring search in
-those texts only; a regular expression scans every text. The index is saved next to the
-store (``<db>.index``) with each file's size, mtime and sha256, so a changed or new file is
-re-indexed alone and a removed one dropped.
+A plain query matches where its characters appear in a text as they are (``case=True``) or
+case-insensitively as Python's ``re.IGNORECASE`` folds them (simple Unicode case folding):
+the same files ``grep -rlF`` (``-i``) lists for ASCII text. The catalog's full-text index
+(:mod:`reader.catalog`) picks the files that can hold the query, using every word of it:
+inner words exactly, the last as a prefix and the first as a suffix of an indexed word
+(found in the index's vocabulary) when the query cuts them; each candidate is then read and
+matched exactly, so the index never decides a hit alone. A regular expression is narrowed
+by the longest literal run it requires, where it has one, and otherwise scans every file.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
 import re
-from collections.abc import Callable, Iterable
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from reader.corpus import Corpus
 from reader.errors import ReaderError
-from reader.models import Dispatch
 
-INDEX_VERSION = 1
-_WORD = re.compile(r"\w+")
+if TYPE_CHECKING:
+    from reader.catalog import Catalog
+    from reader.models import Dispatch
+
+MAX_TERMS = 400
+"""Vocabulary terms an end-of-query fragment may expand to before it stops narrowing."""
 
 
 @dataclass
@@ -56,99 +60,6 @@ class Hit:
         }
 
 
-@dataclass
-class SearchIndex:
-    """Word -> dispatch ids, with what each dispatch looked like when indexed."""
-
-    postings: dict[str, set[str]] = field(default_factory=dict)
-    docs: dict[str, str] = field(default_factory=dict)
-    """Dispatch id -> sha256 of the text that was indexed."""
-    lowered: dict[str, str] = field(default_factory=dict, repr=False)
-    """Lower-cased texts (not saved; rebuilt on demand)."""
-
-    def add(self, dispatch: Dispatch) -> None:
-        self.remove(dispatch.id)
-        for word in set(_WORD.findall(dispatch.text.lower())):
-            self.postings.setdefault(word, set()).add(dispatch.id)
-        self.docs[dispatch.id] = dispatch.sha256
-
-    def remove(self, dispatch_id: str) -> None:
-        if dispatch_id not in self.docs:
-            return
-        for ids in self.postings.values():
-            ids.discard(dispatch_id)
-        del self.docs[dispatch_id]
-
-    def candidates(self, query: str) -> set[str] | None:
-        """Dispatches holding every whole word of ``query``; ``None`` means all of them.
-
-        Only words that are whole in the query (not cut at its ends, where they may be
-        prefixes or suffixes of longer words) narrow the set.
-        """
-        q = query.lower()
-        words = [m for m in _WORD.finditer(q) if m.start() > 0 and m.end() < len(q)]
-        if not words:
-            return None
-        result: set[str] | None = None
-        for m in sorted(words, key=lambda m: len(self.postings.get(m.group(), ())))[:4]:
-            ids = self.postings.get(m.group(), set())
-            result = set(ids) if result is None else result & ids
-            if not result:
-                return set()
-        return result
-
-
-def index_path(db: str | os.PathLike[str]) -> Path:
-    p = Path(db)
-    return p.with_name(p.name + ".index")
-
-
-def load_index(path: Path) -> SearchIndex:
-    try:
-        with open(path, "rb") as fh:
-            version, postings, docs = pickle.load(fh)
-        if version != INDEX_VERSION:
-            return SearchIndex()
-        return SearchIndex(postings, docs)
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
-        return SearchIndex()  # no index yet, or a damaged one: rebuild
-
-
-def save_index(index: SearchIndex, path: Path) -> None:
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as fh:
-            pickle.dump((INDEX_VERSION, index.postings, index.docs), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)  # a read-only folder: search still works, unindexed
-
-
-def update_index(
-    index: SearchIndex, corpus: Corpus, progress: Callable[[int, int], None] | None = None
-) -> tuple[int, int]:
-    """Index new and changed dispatches, drop removed ones; returns (indexed, dropped)."""
-    stale = [d for d in corpus if index.docs.get(d.id) != d.sha256]
-    gone = [i for i in index.docs if i not in corpus]
-    for i in gone:
-        index.remove(i)
-    if stale and len(stale) > len(index.docs) // 2:
-        # Mostly new: start from scratch rather than remove posting by posting.
-        kept = {d.id for d in corpus if index.docs.get(d.id) == d.sha256}
-        if not kept:
-            index.postings.clear()
-            index.docs.clear()
-    for n, d in enumerate(stale, 1):
-        if d.id in index.docs:
-            index.remove(d.id)
-        for word in set(_WORD.findall(d.text.lower())):
-            index.postings.setdefault(word, set()).add(d.id)
-        index.docs[d.id] = d.sha256
-        if progress is not None and (n % 200 == 0 or n == len(stale)):
-            progress(n, len(stale))
-    return len(stale), len(gone)
-
-
 def kwic(text: str, start: int, end: int, width: int = 100) -> str:
     """A line of keyword in context around ``[start, end)``."""
     side = max(10, (width - (end - start)) // 2)
@@ -164,52 +75,148 @@ def kwic(text: str, start: int, end: int, width: int = 100) -> str:
     return " ".join(line.split())
 
 
+def _is_token_char(ch: str) -> bool:
+    # FTS5's unicode61 tokenizer: letters, numbers and private-use characters make tokens.
+    cat = unicodedata.category(ch)
+    return cat[0] in "LN" or cat == "Co"
+
+
+def query_tokens(query: str) -> list[str]:
+    """The words of ``query`` as the full-text index splits them."""
+    tokens: list[str] = []
+    current: list[str] = []
+    for ch in query:
+        if _is_token_char(ch):
+            current.append(ch)
+        elif current:
+            tokens.append("".join(current))
+            current = []
+    if current:
+        tokens.append("".join(current))
+    return tokens
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+NO_MATCH = ""
+"""What :func:`fts_expression` returns when no indexed file can hold the query."""
+
+
+def fts_expression(catalog: Catalog, query: str) -> str | None:
+    """An FTS5 expression every file containing ``query`` matches.
+
+    None: the query cannot be narrowed (every file is a candidate); :data:`NO_MATCH`: no
+    file can contain it.
+    """
+    tokens = query_tokens(query)
+    if not tokens:
+        return None
+    cut_left = _is_token_char(query[0])
+    cut_right = _is_token_char(query[-1])
+    first = tokens[0].lower()
+    if len(tokens) == 1:
+        if cut_left and cut_right:
+            terms = catalog.terms_where("instr(term, ?) > 0", first, MAX_TERMS)
+        elif cut_left:
+            terms = catalog.terms_where("substr(term, -length(?1)) = ?1", first, MAX_TERMS)
+        elif cut_right:
+            return _quote(first) + "*"
+        else:
+            return _quote(first)
+        if terms is None:
+            return None
+        return " OR ".join(_quote(t) for t in terms) if terms else NO_MATCH
+    parts: list[str] = []
+    rest = tokens[1:]
+    phrase = " ".join(t.lower() for t in rest)
+    parts.append(_quote(phrase) + ("*" if cut_right else ""))
+    if cut_left:
+        terms = catalog.terms_where("substr(term, -length(?1)) = ?1", first, MAX_TERMS)
+        if terms is not None:
+            if not terms:
+                return NO_MATCH
+            parts.append("(" + " OR ".join(_quote(t) for t in terms) + ")")
+    else:
+        parts[0] = _quote(" ".join([first, phrase])) + ("*" if cut_right else "")
+    return " AND ".join(parts)
+
+
+def required_literal(pattern: str) -> str | None:
+    """The longest run of literal characters every match of ``pattern`` contains, if any."""
+    import importlib
+
+    try:
+        parser: Any = importlib.import_module("re._parser")
+        parsed = parser.parse(pattern)
+    except Exception:  # noqa: BLE001 - an odd pattern simply is not narrowed
+        return None
+    literal = parser.LITERAL
+    best: list[str] = []
+    run: list[str] = []
+    for op, arg in parsed:
+        if op is literal:
+            run.append(chr(arg))
+            continue
+        if len(run) > len(best):
+            best = run
+        run = []
+    if len(run) > len(best):
+        best = run
+    text = "".join(best)
+    return text if len(query_tokens(text)) and len(text) >= 3 else None
+
+
+def candidates(catalog: Catalog, query: str, *, regex: bool) -> list[tuple[str, str]]:
+    """``(id, path)`` of the files that may hold a match, sorted by id."""
+    literal = required_literal(query) if regex else query
+    if not literal:
+        return catalog.all_files()
+    expression = fts_expression(catalog, literal)
+    if expression is None:
+        return catalog.all_files()
+    if expression == NO_MATCH:
+        return []
+    return catalog.fts_candidates(expression)
+
+
+def compile_query(query: str, *, regex: bool, case: bool) -> re.Pattern[str]:
+    flags = 0 if case else re.IGNORECASE
+    try:
+        return re.compile(query if regex else re.escape(query), flags)
+    except (re.error, OverflowError, RecursionError) as exc:
+        raise ReaderError(f"bad regular expression {query!r}: {exc}") from None
+
+
+def hits_in(dispatch: Dispatch, pattern: re.Pattern[str], limit: int | None = None) -> list[Hit]:
+    out: list[Hit] = []
+    for m in pattern.finditer(dispatch.text):
+        if m.end() == m.start():
+            continue
+        out.append(Hit(dispatch.id, m.start(), m.end(), dispatch.text))
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
 def search(
-    corpus: Corpus,
+    corpus: Iterable[Dispatch],
     query: str,
     *,
-    index: SearchIndex | None = None,
     regex: bool = False,
     case: bool = False,
-    lowered: Callable[[Dispatch], str] | None = None,
     limit: int | None = None,
 ) -> list[Hit]:
-    """Hits of ``query`` in the texts, in corpus order."""
+    """Hits of ``query`` in the given texts, in their order (a scan: no index)."""
     if not query:
         return []
-    if regex:
-        try:
-            pattern = re.compile(query, 0 if case else re.IGNORECASE)
-        except re.error as exc:
-            raise ReaderError(f"bad regular expression {query!r}: {exc}") from None
-        candidates = None
-    else:
-        pattern = re.compile(re.escape(query), 0 if case else re.IGNORECASE)
-        candidates = index.candidates(query) if index is not None else None
+    pattern = compile_query(query, regex=regex, case=case)
     hits: list[Hit] = []
-    needle = query if case else query.lower()
     for d in corpus:
-        if candidates is not None and d.id not in candidates:
-            continue
-        if not regex:
-            haystack = d.text if case else (lowered(d) if lowered else d.text.lower())
-            at = haystack.find(needle)
-            if at < 0:
-                continue
-            if len(haystack) == len(d.text):
-                # Lower-casing kept every offset: plain string search, no regex engine.
-                while at >= 0:
-                    hits.append(Hit(d.id, at, at + len(needle), d.text))
-                    if limit is not None and len(hits) >= limit:
-                        return hits
-                    at = haystack.find(needle, at + len(needle))
-                continue
-        for m in pattern.finditer(d.text):
-            if m.end() == m.start():
-                continue
-            hits.append(Hit(d.id, m.start(), m.end(), d.text))
-            if limit is not None and len(hits) >= limit:
-                return hits
+        hits.extend(hits_in(d, pattern, None if limit is None else limit - len(hits)))
+        if limit is not None and len(hits) >= limit:
+            break
     return hits
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reader.corpus import Corpus
+from reader.corpus import DispatchSource
 from reader.models import Dispatch
 from reader.search import kwic
 from reader.store import AnnotationStore, Record, make_record
@@ -53,7 +53,7 @@ def find_occurrences(
 
 
 def tag_occurrences(
-    corpus: Corpus, occurrences: list[Occurrence], tag: str, store: AnnotationStore, note: str = ""
+    corpus: DispatchSource, occurrences: list[Occurrence], tag: str, store: AnnotationStore, note: str = ""
 ) -> list[Record]:
     """Annotate the given occurrences (skipping ones already tagged) in one durable write."""
     records = [

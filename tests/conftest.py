@@ -16,6 +16,12 @@ SEED_000 = "000_0daff5d748c82e7b"
 SEED_001 = "001_9fcf62e69516790b"
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Catalogs go to a folder of the test run, never the user's cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Corpus:
     return load_corpus(SEEDS)

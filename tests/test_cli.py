@@ -56,23 +56,24 @@ def test_tag_by_quote_then_list_annotations_and_delete(env, capsys) -> None:
 
 
 @pytest.mark.parametrize(
-    ("argv", "message"),
+    ("argv", "message", "status"),
     [
-        (["tag", SEED_000, "--quote", "Russia", "--tag", "x"], "occurs 18 times"),
-        (["tag", SEED_000, "--quote", "no such words", "--tag", "x"], "not found"),
-        (["tag", SEED_000, "--start", "5", "--end", "5", "--tag", "x"], "start must be before end"),
-        (["tag", SEED_000, "--start", "5", "--end", "999999", "--tag", "x"], "beyond the text"),
-        (["tag", SEED_000, "--start", "5", "--end", "9", "--tag", " "], "tag must not be empty"),
-        (["tag", "nope", "--start", "5", "--end", "9", "--tag", "x"], "no dispatch 'nope'"),
-        (["tag", SEED_000, "--start", "5", "--tag", "x"], "--start needs --end"),
-        (["delete", "nope"], "no annotation with id 'nope'"),
-        (["show", "nope"], "no dispatch"),
-        (["list", "--corpus", "/nonexistent/x"], "corpus not found"),
+        (["tag", SEED_000, "--quote", "Russia", "--tag", "x"], "occurs 18 times", 1),
+        (["tag", SEED_000, "--quote", "no such words", "--tag", "x"], "not found", 1),
+        (["tag", SEED_000, "--start", "5", "--end", "5", "--tag", "x"], "start must be before end", 1),
+        (["tag", SEED_000, "--start", "5", "--end", "999999", "--tag", "x"], "beyond the text", 1),
+        (["tag", SEED_000, "--start", "5", "--end", "9", "--tag", " "], "tag must not be empty", 1),
+        (["tag", "nope", "--start", "5", "--end", "9", "--tag", "x"], "no dispatch 'nope'", 2),
+        (["tag", SEED_000, "--start", "5", "--tag", "x"], "--start needs --end", 2),
+        (["delete", "nope"], "no annotation with id 'nope'", 2),
+        (["show", "nope"], "no dispatch", 2),
+        (["list", "--corpus", "/nonexistent/x"], "corpus not found", 1),
     ],
 )
-def test_errors_are_one_line_and_write_nothing(env, capsys, argv, message) -> None:
+def test_errors_are_one_line_and_write_nothing(env, capsys, argv, message, status) -> None:
+    """Bad input: exit 1; a bad command-line value (unknown id, missing option): exit 2."""
     code, out, err = run(capsys, *argv)
-    assert code == 1
+    assert code == status
     lines = [line for line in err.splitlines() if line.startswith("reader: error")]
     assert len(lines) == 1 and message in lines[0]
     assert not env.exists() or json.loads(env.read_text()).get("dispatch:" + SEED_000, {}) == {}
@@ -114,7 +115,7 @@ def test_export_validates_against_schema(env, capsys, tmp_path) -> None:
     assert "“quoted”" in out  # not ASCII-escaped
     target = tmp_path / "out.json"
     code, _, err = run(capsys, "export", "-o", str(target), "--tag", "PERSON", "--dispatch", SEED_001)
-    assert code == 0 and "exported 1 annotations" in err
+    assert code == 0 and "exported 1 annotation to" in err
     doc = json.loads(target.read_text(encoding="utf-8"))
     jsonschema.validate(doc, load_schema())
     assert [a["quote"] for d in doc["dispatches"] for a in d["annotations"]] == ["Igor Sergeev"]

@@ -206,7 +206,7 @@ def test_import_reanchors_and_skips(env, capsys, corpus, tmp_path) -> None:
     path = tmp_path / "moved.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     code, out, err = run(capsys, "import", str(path), "--dry-run")
-    assert code == 0 and "would import 1 annotations" in out and "1 re-anchored, 1 skipped" in out
+    assert code == 0 and "would import 1 annotation from" in out and "1 re-anchored, 1 skipped" in out
     assert f"moved {at + 5}..{at + 16} -> {at}..{at + 11}" in err and "skipped" in err
     assert not env.exists() or "Kaliningrad" not in env.read_text()
     code, out, _ = run(capsys, "import", str(path))

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from reader.corpus import Corpus
+from reader.corpus import DispatchSource
 from reader.models import Dispatch
 
 Record = dict[str, Any]
@@ -44,7 +44,7 @@ class FormatError(Exception):
         self.where = where
 
 
-Writer = Callable[[Corpus, list[Record]], Output]
+Writer = Callable[[DispatchSource, list[Record]], Output]
 
 EXPORT_FORMATS = ("json", "jsonl", "w3c", "brat", "conll", "spacy", "doccano", "csv")
 IMPORT_FORMATS = ("json", "jsonl", "w3c", "brat", "spacy", "doccano", "csv")
@@ -67,7 +67,7 @@ def writer(name: str) -> Writer:
     return writers[name]
 
 
-def by_dispatch(corpus: Corpus, records: Iterable[Record]) -> Iterator[tuple[Dispatch, list[Record]]]:
+def by_dispatch(corpus: DispatchSource, records: Iterable[Record]) -> Iterator[tuple[Dispatch, list[Record]]]:
     """Records grouped per dispatch, in id order, by position; dispatches not in the corpus
     are skipped (a writer needs their text)."""
     groups: dict[str, list[Record]] = {}

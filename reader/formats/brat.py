@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from reader.corpus import Corpus
+from reader.corpus import DispatchSource
 from reader.formats import Candidate, FormatError, Output, Record, by_dispatch, count
 
 _SAFE = re.compile(r"[^A-Za-z0-9_-]")
@@ -37,7 +37,7 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def write_brat(corpus: Corpus, records: list[Record]) -> Output:
+def write_brat(corpus: DispatchSource, records: list[Record]) -> Output:
     files: dict[str, str] = {}
     types: dict[str, str] = {}
     unplaceable: list[str] = []

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import re
 
-from reader.corpus import Corpus
+from reader.corpus import DispatchSource
 from reader.formats import Output, Record, by_dispatch, count
 from reader.segments import sentence_spans
 
 _TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
 
 
-def write_conll(corpus: Corpus, records: list[Record]) -> Output:
+def write_conll(corpus: DispatchSource, records: list[Record]) -> Output:
     out: list[str] = []
     dropped: list[str] = []
     snapped = 0

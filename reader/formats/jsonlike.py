@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reader.corpus import Corpus
+from reader.corpus import DispatchSource
 from reader.export import build_export, dumps_export, ordered_record
 from reader.formats import Candidate, FormatError, Output, Record, by_dispatch, count
 
 
-def write_json(corpus: Corpus, records: list[Record]) -> Output:
+def write_json(corpus: DispatchSource, records: list[Record]) -> Output:
     return Output(text=dumps_export(build_export(corpus, records)))
 
 
-def write_jsonl(corpus: Corpus, records: list[Record]) -> Output:
+def write_jsonl(corpus: DispatchSource, records: list[Record]) -> Output:
     lines = [json.dumps(ordered_record(r), ensure_ascii=False) for r in records]
     return Output(text="".join(line + "\n" for line in lines))
 
@@ -38,7 +38,7 @@ def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def write_spacy(corpus: Corpus, records: list[Record]) -> Output:
+def write_spacy(corpus: DispatchSource, records: list[Record]) -> Output:
     lines = []
     widened = 0
     for dispatch, group in by_dispatch(corpus, records):
@@ -59,7 +59,7 @@ def write_spacy(corpus: Corpus, records: list[Record]) -> Output:
     return Output(text="".join(line + "\n" for line in lines), losses=losses)
 
 
-def write_doccano(corpus: Corpus, records: list[Record]) -> Output:
+def write_doccano(corpus: DispatchSource, records: list[Record]) -> Output:
     lines = []
     for dispatch, group in by_dispatch(corpus, records):
         labels = [[r["start"], r["end"], r["tag"]] for r in group]

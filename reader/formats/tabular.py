@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from reader.corpus import Corpus
+from reader.corpus import DispatchSource
 from reader.export import ordered_record
 from reader.formats import Candidate, FormatError, Output, Record
 from reader.store import FIELDS
@@ -13,7 +13,7 @@ from reader.store import FIELDS
 INT_FIELDS = ("start", "end", "schema")
 
 
-def write_csv(corpus: Corpus, records: list[Record]) -> Output:
+def write_csv(corpus: DispatchSource, records: list[Record]) -> Output:
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=list(FIELDS), extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()

@@ -15,7 +15,7 @@ import uuid
 from typing import Any
 from urllib.parse import quote, unquote
 
-from reader.corpus import Corpus
+from reader.corpus import DispatchSource
 from reader.formats import Candidate, FormatError, Output, Record
 from reader.store import utc_now
 
@@ -61,7 +61,7 @@ def annotation(record: Record) -> dict[str, Any]:
     }
 
 
-def write_w3c(corpus: Corpus, records: list[Record]) -> Output:
+def write_w3c(corpus: DispatchSource, records: list[Record]) -> Output:
     page_id = f"urn:uuid:{uuid.uuid4()}"
     collection = {
         "@context": CONTEXT,

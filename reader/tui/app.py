@@ -14,11 +14,12 @@ from textual.color import Color
 from textual.screen import Screen
 
 from reader.config import Settings
-from reader.corpus import Corpus, load_corpus
+from reader.corpus import DispatchSource
 from reader.errors import ReaderError
 from reader.models import ENTITY_LABELS, Dispatch, Entity
 from reader.store import AnnotationStore
 from reader.undo import UndoHistory
+from reader.workspace import Workspace
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -49,21 +50,23 @@ class ReaderApp(App[None]):
     ]
 
     def __init__(
-        self, settings: Settings, corpus: Corpus, store: AnnotationStore, store_problem: str = ""
+        self, settings: Settings, workspace: Workspace, store: AnnotationStore, store_problem: str = ""
     ) -> None:
         super().__init__()
         self.settings = settings
-        self.corpus = corpus
+        self.workspace = workspace
+        self.corpus: DispatchSource = workspace.corpus
         self.store = store
         self.store_problem = store_problem
         self.history = UndoHistory()
         self.hidden_labels: set[str] = {lab for lab in ENTITY_LABELS if lab not in settings.labels_shown}
         self._entities: dict[str, list[Entity]] = {}
         self.entity_counts: dict[str, int] = {}
-        self._search_text: dict[str, str] = {}
         self.read_ids: set[str] = {row["key"] for row in store.table_rows(STATUS_TABLE) if row.get("read")}
         self.lexicon = _lexicon_of(store)
         self._executor: ProcessPoolExecutor | None = None
+        # What the catalog already knows: the Entities column paints with the library.
+        self.entity_counts.update(workspace.catalog.entity_counts(workspace.entity_key(self.lexicon)))
 
     def on_mount(self) -> None:
         from reader.tui.screens.library import LibraryScreen
@@ -73,14 +76,6 @@ class ReaderApp(App[None]):
             self.notify(self.store_problem, title="Opened read-only", severity="error", timeout=15)
 
     # -- shared state --------------------------------------------------------------------
-
-    def search_text(self, dispatch: Dispatch) -> str:
-        """Lower-cased title and text, for the library filter (cached)."""
-        cached = self._search_text.get(dispatch.id)
-        if cached is None:
-            cached = (dispatch.title + "\n" + dispatch.text).lower()
-            self._search_text[dispatch.id] = cached
-        return cached
 
     def entities_of(self, dispatch: Dispatch, compute_only: bool = False) -> list[Entity]:
         """Entities of a dispatch with the configured backend and the lexicon snapshot.
@@ -124,17 +119,24 @@ class ReaderApp(App[None]):
         except Exception:  # noqa: BLE001 - no worker process here: do it in this thread
             return self.entities_of(dispatch, compute_only=True)
 
+    @staticmethod
+    def prepare_subprocesses() -> None:
+        """Let worker processes start from inside the app.
+
+        multiprocessing's resource tracker inherits stderr by file descriptor, and Textual
+        has replaced sys.stderr with an object that has none.
+        """
+        from multiprocessing import resource_tracker
+
+        saved, sys.stderr = sys.stderr, sys.__stderr__
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = saved
+
     def entity_executor(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            # multiprocessing's resource tracker inherits stderr by file descriptor, and
-            # Textual has replaced sys.stderr with an object that has none.
-            from multiprocessing import resource_tracker
-
-            saved, sys.stderr = sys.stderr, sys.__stderr__
-            try:
-                resource_tracker.ensure_running()
-            finally:
-                sys.stderr = saved
+            self.prepare_subprocesses()
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
@@ -152,6 +154,9 @@ class ReaderApp(App[None]):
         self.lexicon = _lexicon_of(self.store)
         self._entities.clear()
         self.entity_counts.clear()
+        self.entity_counts.update(
+            self.workspace.catalog.entity_counts(self.workspace.entity_key(self.lexicon))
+        )
 
     def mark_read(self, dispatch_id: str) -> None:
         if dispatch_id in self.read_ids or self.store.readonly:
@@ -282,14 +287,25 @@ def _lexicon_of(store: AnnotationStore) -> tuple[list[tuple[str, str]], list[str
 
 
 def make_app(
-    settings: Settings, store: AnnotationStore | None = None, corpus: Corpus | None = None
+    settings: Settings,
+    store: AnnotationStore | None = None,
+    corpus: DispatchSource | None = None,
+    workspace: Workspace | None = None,
 ) -> ReaderApp:
-    """Build the app. Tests pass their own store and corpus; otherwise they come from settings.
+    """Build the app. Tests pass their own store and corpus (or workspace); otherwise they
+    come from settings: the catalog paints the library at once and is reconciled with the
+    files in the background.
 
     A store that cannot be opened, or that another app holds, opens read-only with a message.
     """
-    if corpus is None:
-        corpus = load_corpus(settings.corpus)
+    if workspace is None:
+        if corpus is not None:
+            workspace = Workspace.from_corpus(settings, corpus)
+        else:
+            from reader.workspace import stderr_progress
+
+            workspace = Workspace.open(settings, scan=False, progress=lambda: stderr_progress("indexing"))
+    corpus = workspace.corpus
     problem = ""
     if store is None:
         try:
@@ -308,7 +324,7 @@ def make_app(
                     f"{settings.db} is open in another reader app; this one is read-only. "
                     "Close the other to write."
                 )
-    return ReaderApp(settings, corpus, store, problem)
+    return ReaderApp(settings, workspace, store, problem)
 
 
 def run_app(settings: Settings) -> int:
@@ -317,4 +333,5 @@ def run_app(settings: Settings) -> int:
         app.run()
     finally:
         app.store.close()
-    return 0
+        app.workspace.close()
+    return app.return_code or 0

@@ -11,17 +11,8 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.errors import ReaderError
-from reader.layout import displayable
-from reader.search import (
-    Hit,
-    SearchIndex,
-    index_path,
-    load_index,
-    save_index,
-    search,
-    search_annotations,
-    update_index,
-)
+from reader.inert import one_line, plural
+from reader.search import Hit, search_annotations
 from reader.tui.screens.base import ReaderScreen
 
 SHOWN = 500
@@ -29,16 +20,24 @@ WHERE = ("text", "notes", "annotations")
 
 
 class CorpusSearchScreen(ReaderScreen):
+    """Find in the whole corpus: the catalog's full-text index narrows, a worker confirms and
+    streams hits in; the interface never waits for a search."""
+
     BINDINGS = [
         Binding("escape", "back", "Back", show=True),
         Binding("ctrl+r", "toggle_regex", "Regex on/off", show=True),
         Binding("ctrl+t", "cycle_where", "Text/notes/annotations", show=True),
     ]
 
-    class IndexReady(Message):
-        def __init__(self, index: SearchIndex) -> None:
+    class Found(Message):
+        """Hits for ``query`` so far (``done``: the search finished)."""
+
+        def __init__(self, query: str, hits: list[Hit], done: bool, error: str = "") -> None:
             super().__init__()
-            self.index = index
+            self.query = query
+            self.hits = hits
+            self.done = done
+            self.error = error
 
     def __init__(self, query: str = "") -> None:
         super().__init__()
@@ -46,7 +45,8 @@ class CorpusSearchScreen(ReaderScreen):
         self.hits: list[Hit] = []
         self.regex = False
         self.where = "text"
-        self.index: SearchIndex | None = None
+        self._asked = ""
+        self._titles: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="search-title")
@@ -56,31 +56,17 @@ class CorpusSearchScreen(ReaderScreen):
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
-        self._title("building the search index…" if len(self.reader_app.corpus) > 200 else "")
-        self._build_index()
+        self._titles = {e.id: e.title for e in self.reader_app.corpus.entries}
+        self._title("")
         if self.initial:
             self.run_search(self.initial)
 
-    @work(thread=True, exclusive=True, group="index")
-    def _build_index(self) -> None:
-        """Load the index cached beside the store, bring it up to date, save it back."""
-        app = self.reader_app
-        path = index_path(app.settings.db)
-        index = load_index(path)
-        indexed, dropped = update_index(index, app.corpus)
-        if (indexed or dropped) and not app.store.readonly:
-            save_index(index, path)
-        self.post_message(self.IndexReady(index))
-
-    def on_corpus_search_screen_index_ready(self, message: IndexReady) -> None:
-        self.index = message.index
-        self._title("")
-
-    def _title(self, extra: str) -> None:
+    def _title(self, extra: str, error: bool = False) -> None:
         mode = f"{'regex' if self.regex else 'words'} in {self.where}"
-        text = Text(f"Search the corpus · {mode} · {len(self.hits)} hits", style="bold")
+        text = Text(f"Search the corpus · {mode} · {plural(len(self.hits), 'hit')}", style="bold")
         if extra:
-            text.append(f" · {extra}", style="dim")
+            text.append(" · ")
+            text.append(one_line(extra, 120), style="red" if error else "dim")
         self.query_one("#search-title", Static).update(text, layout=False)
 
     @on(Input.Changed, "#corpus-query")
@@ -95,31 +81,68 @@ class CorpusSearchScreen(ReaderScreen):
             options.focus()
 
     def run_search(self, query: str) -> None:
-        app = self.reader_app
-        try:
-            if self.where == "text":
-                self.hits = (
-                    search(app.corpus, query, index=self.index, regex=self.regex, limit=SHOWN)
-                    if query
-                    else []
-                )
-            else:
-                self.hits = (
-                    search_annotations(app.store.all(), query, self.where, regex=self.regex) if query else []
-                )
-        except ReaderError as exc:
-            self.hits = []
-            self._title(str(exc))
+        self._asked = query
+        # Hits of an earlier query must never stay listed (or openable) under a new one.
+        self._show([], query)
+        if not query:
+            self._title("")
             return
+        if self.where != "text":
+            try:
+                hits = search_annotations(self.reader_app.store.all(), query, self.where, regex=self.regex)
+            except ReaderError as exc:
+                self._title(str(exc), error=True)
+                return
+            self._show(hits[:SHOWN], query)
+            self._title(f"showing the first {SHOWN}" if len(hits) > SHOWN else "")
+            return
+        self._title("searching…")
+        self._search(query, self.regex)
+
+    @work(thread=True, exclusive=True, group="corpus-search")
+    def _search(self, query: str, regex: bool) -> None:
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        app = self.reader_app
+        ws = app.workspace.for_thread()
+        hits: list[Hit] = []
+        try:
+            for hit in ws.corpus.search(query, regex=regex, limit=SHOWN):
+                if worker.is_cancelled:
+                    return
+                hits.append(hit)
+                if len(hits) % 50 == 0:
+                    self.post_message(self.Found(query, list(hits), False))
+            self.post_message(self.Found(query, hits, True))
+        except ReaderError as exc:
+            self.post_message(self.Found(query, [], True, str(exc)))
+        finally:
+            if ws is not app.workspace:
+                ws.close()
+
+    def on_corpus_search_screen_found(self, message: Found) -> None:
+        if message.query != self._asked:
+            return
+        self._show(message.hits, message.query)
+        if message.error:
+            self._title(message.error, error=True)
+        elif not message.done:
+            self._title("searching…")
+        else:
+            self._title(f"showing the first {SHOWN}" if len(self.hits) >= SHOWN else "")
+
+    def _show(self, hits: list[Hit], query: str) -> None:
         options = self.query_one(OptionList)
-        options.clear_options()
-        for hit in self.hits:
+        start = len(self.hits) if hits[: len(self.hits)] == self.hits and self.hits else 0
+        if start == 0:
+            options.clear_options()
+        for hit in hits[start:]:
             line = Text()
-            line.append(f"{hit.dispatch_id}  ", style="dim")
-            line.append(displayable(hit.context))
+            line.append(one_line(self._titles.get(hit.dispatch_id, hit.dispatch_id), 50) + "  ", style="dim")
+            line.append(one_line(hit.context))
             options.add_option(Option(line))
-        more = f"showing the first {SHOWN}" if len(self.hits) >= SHOWN else ""
-        self._title(more)
+        self.hits = list(hits)
 
     @on(OptionList.OptionSelected, "#corpus-hits")
     def _open(self, event: OptionList.OptionSelected) -> None:

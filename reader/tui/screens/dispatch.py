@@ -434,7 +434,7 @@ class DispatchScreen(ReaderScreen):
         if not 0 <= index < len(app.corpus):
             self.notify("no more dispatches that way", severity="information", timeout=2)
             return
-        app.switch_dispatch(app.corpus.dispatches[index].id)
+        app.switch_dispatch(app.corpus.id_at(index))
 
     def action_focus_panel(self) -> None:
         panel = self.query_one(TabbedContent)

@@ -10,10 +10,8 @@ from textual.message import Message
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.corpus_entities import Dossier, build_dossier, decisions_of
-from reader.layout import displayable
-from reader.models import Entity
-from reader.search import kwic
+from reader.corpus_entities import CONTEXT_DISPATCHES, Dossier, build_dossier, decisions_of, dossier_dict
+from reader.inert import one_line, plural
 from reader.tui.screens.base import ReaderScreen
 
 
@@ -21,9 +19,9 @@ class DossierScreen(ReaderScreen):
     BINDINGS = [Binding("escape,q", "back", "Back", show=True)]
 
     class Built(Message):
-        def __init__(self, entities: dict[str, list[Entity]]) -> None:
+        def __init__(self, dossier: Dossier | None) -> None:
             super().__init__()
-            self.entities = entities
+            self.dossier = dossier
 
     def __init__(self, name: str) -> None:
         super().__init__()
@@ -43,37 +41,52 @@ class DossierScreen(ReaderScreen):
     @work(thread=True, exclusive=True, group="dossier")
     def _build(self) -> None:
         app = self.reader_app
-        self.post_message(self.Built({d.id: app.entities_of(d, compute_only=True) for d in app.corpus}))
+        ws = app.workspace.for_thread()
+        try:
+            ws.ensure_entities(app.lexicon)
+            self.post_message(self.Built(build_dossier(self.entity_name, ws.catalog, self.decisions)))
+        finally:
+            if ws is not app.workspace:
+                ws.close()
 
     def on_dossier_screen_built(self, message: Built) -> None:
         app = self.reader_app
-        self.dossier = build_dossier(self.entity_name, app.corpus, message.entities, self.decisions)
+        self.dossier = message.dossier
         options = self.query_one(OptionList)
         options.clear_options()
         title = self.query_one("#dossier-title", Static)
         if self.dossier is None:
-            title.update(Text(f"Dossier · no entity {self.entity_name!r} in the corpus"))
+            title.update(Text(f"Dossier · no entity {one_line(self.entity_name, 60)!r} in the corpus"))
             return
         d = self.dossier
-        total = sum(len(m) for m in d.mentions.values())
-        head = Text(f"{d.name} ({d.label}) · {total} mentions in {len(d.mentions)} dispatches", style="bold")
-        head.append(f"\nvariants: {', '.join(d.variants)}", style="dim")
+        total = sum(d.count(i) for i in d.mentions)
+        head = Text(
+            one_line(
+                f"{d.name} ({d.label}) · {plural(total, 'mention')} in "
+                f"{plural(len(d.mentions), 'dispatch', 'dispatches')}"
+            ),
+            style="bold",
+        )
+        head.append("\nvariants: " + one_line(", ".join(d.variants)), style="dim")
         if d.cooccurring:
             head.append(
-                "\nmost often with: " + ", ".join(f"{t} ({n})" for t, _, n in d.cooccurring[:6]), style="dim"
+                "\nmost often with: " + one_line(", ".join(f"{t} ({n})" for t, _, n in d.cooccurring[:6])),
+                style="dim",
             )
         title.update(head)
         self.rows = []
-        for dispatch_id, found in sorted(d.mentions.items(), key=lambda kv: -len(kv[1])):
-            dispatch = app.corpus.require(dispatch_id)
+        data = dossier_dict(d, app.corpus)
+        for row in data["dispatches"][:CONTEXT_DISPATCHES]:
+            dispatch_id = row["id"]
             line = Text()
-            line.append(f"{len(found):>3}  ", style="bold")
-            line.append(displayable(dispatch.title))
-            line.append(f"  {dispatch_id}", style="dim")
-            for e in found[:2]:
-                line.append("\n     " + displayable(kwic(dispatch.text, e.start, e.end, 90)), style="italic")
+            line.append(f"{row['count']:>3}  ", style="bold")
+            line.append(one_line(row["title"]))
+            line.append(f"  {one_line(dispatch_id)}", style="dim")
+            for context in row["contexts"][:2]:
+                line.append("\n     " + one_line(context), style="italic")
             options.add_option(Option(line))
-            self.rows.append((dispatch_id, found[0].start, found[0].end))
+            first = min((s, len(m.surface)) for m in d.mentions[dispatch_id] for s in m.starts or (0,))
+            self.rows.append((dispatch_id, first[0], first[0] + first[1]))
         options.highlighted = 0
         options.focus()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -12,9 +11,12 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Footer, Input, Static
 
-from reader.models import Dispatch
+from reader.corpus import Entry
+from reader.errors import ReaderError
+from reader.inert import one_line
 from reader.tui.screens.base import ReaderScreen
 from reader.tui.widgets.dispatch_table import DispatchTable
+from reader.workspace import Archive
 
 if TYPE_CHECKING:
     from reader.tui.app import ReaderApp
@@ -53,15 +55,37 @@ class LibraryScreen(ReaderScreen):
             super().__init__()
             self.counts = counts
 
+    class CatalogChanged(Message):
+        """The background rescan found new, changed or removed files."""
+
+    class Matched(Message):
+        """Library filter results, streamed: ids matching ``query`` so far."""
+
+        def __init__(self, query: str, ids: list[str], done: bool, error: str = "") -> None:
+            super().__init__()
+            self.query = query
+            self.ids = ids
+            self.done = done
+            self.error = error
+
+    class Progress(Message):
+        """A line for the title: background work under way (empty: finished)."""
+
+        def __init__(self, line: str) -> None:
+            super().__init__()
+            self.line = line
+
     def __init__(self) -> None:
         super().__init__()
         self.sort_key = "id"
         self.sort_reverse = False
         self.query_text = ""
-        self.rows: list[Dispatch] = []
+        self.rows: list[Entry] = []
         self._to_review = 0
-        self._matched: list[Dispatch] = []
-        self._matched_query = ""
+        self._matched: set[str] | None = None
+        """Ids matching the filter so far (None: no filter)."""
+        self._filter_error = ""
+        self._busy = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-title")
@@ -84,15 +108,20 @@ class LibraryScreen(ReaderScreen):
             check_records(self.reader_app.store.all(), self.reader_app.corpus).needing_review()
         )
         self.query_one("#library-title", Static).update(self._title_line())
-        self._warm_search()
-        self._count_entities()
+        self._reconcile()
 
     def _title_line(self) -> Text:
         app = self.reader_app
         text = Text(f"dispatch-reader · {len(app.corpus)} dispatches", style="bold")
         if self.query_text:
-            text.append(f" · {len(self.rows)} match “{self.query_text}”")
-        text.append(f" · store {app.settings.db}", style="dim")
+            text.append(f" · {len(self.rows)} match “")
+            text.append(one_line(self.query_text, 40))
+            text.append("”")
+            if self._filter_error:
+                text.append(f" · {one_line(self._filter_error, 80)}", style="red")
+        text.append(f" · store {one_line(app.settings.db, 60)}", style="dim")
+        if self._busy:
+            text.append(f" · {self._busy}", style="dim italic")
         if app.store.readonly:
             text.append(" · READ-ONLY", style="bold red")
         if app.corpus.warnings:
@@ -101,14 +130,14 @@ class LibraryScreen(ReaderScreen):
             text.append(f" · {self._to_review} annotations to review (r)", style="magenta")
         return text
 
-    def _row(self, d: Dispatch, app: ReaderApp, counts: dict[str, int]) -> tuple[list[str], str]:
+    def _row(self, d: Entry, app: ReaderApp, counts: dict[str, int]) -> tuple[list[str], str]:
         n = counts.get(d.id, 0)
         entities = app.entity_counts.get(d.id)
         status = "annotated" if n else "read" if d.id in app.read_ids else "unread"
         cells = [
-            d.title,
-            d.source,
-            d.date,
+            one_line(d.title),
+            one_line(d.source),
+            one_line(d.date),
             str(d.words),
             "…" if entities is None else str(entities),
             str(n),
@@ -131,65 +160,100 @@ class LibraryScreen(ReaderScreen):
         return lambda d: str(getattr(d, key)).lower()
 
     def refill(self) -> None:
-        """Rebuild the rows from the corpus, the filter and the sort order."""
+        """Rebuild the rows from the catalog, the filter and the sort order."""
         app = self.reader_app
         table = self.query_one(DispatchTable)
         counts = app.store.counts()
-        q = self.query_text.lower()
-        # Typing one more character can only narrow the matches: search those alone.
-        pool = (
-            self._matched if q and self._matched_query and q.startswith(self._matched_query) else app.corpus
-        )
-        search_text = app.search_text
-        self._matched = [d for d in pool if not q or q in search_text(d)]
-        self._matched_query = q
-        self.rows = sorted(self._matched, key=self._sort_key(app, counts), reverse=self.sort_reverse)
+        entries = app.corpus.entries
+        if self._matched is not None:
+            entries = [e for e in entries if e.id in self._matched]
+        self.rows = sorted(entries, key=self._sort_key(app, counts), reverse=self.sort_reverse)
         built = [self._row(d, app, counts) for d in self.rows]
         table.sort_key, table.sort_reverse = self.sort_key, self.sort_reverse
         table.set_rows([cells for cells, _ in built], [cls for _, cls in built])
         self.query_one("#library-title", Static).update(self._title_line())
 
-    def selected(self) -> Dispatch | None:
+    def selected(self) -> Entry | None:
         table = self.query_one(DispatchTable)
         if not self.rows:
             return None
         return self.rows[min(table.cursor_row, len(self.rows) - 1)]
 
-    @work(thread=True, exclusive=True, group="search")
-    def _warm_search(self) -> None:
-        """Lower-case every text once in the background, so the first filter key is quick."""
-        app = self.reader_app
-        for i, d in enumerate(list(app.corpus)):
-            app.search_text(d)
-            if i % 200 == 199:
-                time.sleep(0.001)
+    # -- background work -----------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="entities")
-    def _count_entities(self) -> None:
-        """Fill the Entities column in the background, in batches."""
-        from reader.recognizer import count_entities
-        from reader.tui.app import LONG_TEXT
+    @work(thread=True, exclusive=True, group="catalog")
+    def _reconcile(self) -> None:
+        """Rescan the files (new, changed, moved, deleted), then count entities, off the UI."""
+        from textual.worker import get_current_worker
 
         app = self.reader_app
-        pending = [d for d in list(app.corpus) if d.id not in app.entity_counts]
-        if not pending:
+        worker = get_current_worker()
+        ws = app.workspace.for_thread()
+        try:
+            if isinstance(ws.corpus, Archive):
+                self.post_message(self.Progress("checking the files…"))
+                report = ws.refresh(progress=self._progress_line("reading"))
+                if report.touched:
+                    self.post_message(self.CatalogChanged())
+            if worker.is_cancelled:
+                return
+            lexicon = app.lexicon
+            app.prepare_subprocesses()
+            key = ws.ensure_entities(lexicon, self._progress_line("finding entities"))
+            self.post_message(self.EntityCounts(ws.catalog.entity_counts(key)))
+        except (ReaderError, OSError) as exc:
+            self.post_message(self.Progress(f"background work stopped: {exc}"))
             return
-        total = sum(len(d.text) for d in pending)
-        backend = "rules" if app.settings.ner.startswith("spacy:") else app.settings.ner
-        lexicon = app.lexicon
-        for i in range(0, len(pending), 100):
-            batch = pending[i : i + 100]
-            texts = [d.text for d in batch]
-            counts = None
-            if total >= LONG_TEXT:
-                # Regular expressions hold the GIL: a process keeps the interface quick.
-                try:
-                    counts = app.entity_executor().submit(count_entities, texts, backend, lexicon).result()
-                except Exception:  # noqa: BLE001 - no worker process here: count in this thread
-                    counts = None
-            if counts is None:
-                counts = count_entities(texts, backend, lexicon)
-            self.post_message(self.EntityCounts({d.id: n for d, n in zip(batch, counts, strict=True)}))
+        finally:
+            if ws is not app.workspace:
+                ws.close()
+        self.post_message(self.Progress(""))
+
+    def _progress_line(self, what: str) -> Any:
+        def show(done: int, total: int, nbytes: int) -> None:
+            self.post_message(self.Progress(f"{what} {done:,} of {total:,} files" if done < total else ""))
+
+        return show
+
+    def on_library_screen_progress(self, message: Progress) -> None:
+        self._busy = message.line
+        self.query_one("#library-title", Static).update(self._title_line())
+
+    def on_library_screen_catalog_changed(self, message: CatalogChanged) -> None:
+        forget = getattr(self.reader_app.corpus, "forget_rows", None)
+        if forget is not None:
+            forget()
+        self.refill()
+
+    @work(thread=True, exclusive=True, group="filter")
+    def _run_filter(self, query: str) -> None:
+        """Match the filter through the search engine, streaming ids back in batches."""
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        app = self.reader_app
+        ws = app.workspace.for_thread()
+        found: list[str] = []
+        try:
+            for dispatch_id in ws.corpus.matching_ids(query):
+                if worker.is_cancelled:
+                    return
+                found.append(dispatch_id)
+                if len(found) % 500 == 0:
+                    self.post_message(self.Matched(query, list(found), False))
+            self.post_message(self.Matched(query, found, True))
+        except ReaderError as exc:
+            self.post_message(self.Matched(query, [], True, str(exc)))
+        finally:
+            if ws is not app.workspace:
+                ws.close()
+
+    def on_library_screen_matched(self, message: Matched) -> None:
+        if message.query != self.query_text:
+            return  # an answer to an older keystroke
+        self._matched = set(message.ids)
+        self._filter_error = message.error
+        self.refill()
 
     def on_library_screen_entity_counts(self, message: EntityCounts) -> None:
         app = self.reader_app
@@ -237,7 +301,12 @@ class LibraryScreen(ReaderScreen):
     @on(Input.Changed, "#library-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.query_text = event.value.strip()
-        self.refill()
+        if not self.query_text:
+            self._matched = None
+            self._filter_error = ""
+            self.refill()
+            return
+        self._run_filter(self.query_text)
 
     @on(Input.Submitted, "#library-filter")
     def _filter_done(self, event: Input.Submitted) -> None:
@@ -249,6 +318,8 @@ class LibraryScreen(ReaderScreen):
             box.value = ""
             box.display = False
             self.query_text = ""
+            self._matched = None
+            self._filter_error = ""
             self.refill()
             self.query_one(DispatchTable).focus()
 

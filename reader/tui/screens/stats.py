@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -11,7 +13,7 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 
 from reader.corpus_entities import corpus_stats, stats_report
-from reader.models import Entity
+from reader.inert import one_line
 from reader.tui.screens.base import ReaderScreen
 
 
@@ -19,9 +21,9 @@ class StatsScreen(ReaderScreen):
     BINDINGS = [Binding("escape,q", "back", "Back", show=True)]
 
     class Counted(Message):
-        def __init__(self, entities: dict[str, list[Entity]]) -> None:
+        def __init__(self, stats: dict[str, Any]) -> None:
             super().__init__()
-            self.entities = entities
+            self.stats = stats
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="stats"):
@@ -35,13 +37,16 @@ class StatsScreen(ReaderScreen):
     @work(thread=True, exclusive=True, group="stats")
     def _count(self) -> None:
         app = self.reader_app
-        entities = {d.id: app.entities_of(d, compute_only=True) for d in app.corpus}
-        self.post_message(self.Counted(entities))
+        ws = app.workspace.for_thread()
+        try:
+            key = ws.ensure_entities(app.lexicon)
+            self.post_message(self.Counted(corpus_stats(ws.catalog, key, self.records)))
+        finally:
+            if ws is not app.workspace:
+                ws.close()
 
     def on_stats_screen_counted(self, message: Counted) -> None:
-        app = self.reader_app
-        stats = corpus_stats(app.corpus, self.records, message.entities)
-        summary, sections = stats_report(stats)
+        summary, sections = stats_report(message.stats)
         text = Text()
         text.append("Statistics\n", style="bold")
         text.append(summary + "\n")
@@ -50,7 +55,7 @@ class StatsScreen(ReaderScreen):
             if not lines:
                 text.append("  none yet\n", style="dim")
             for line in lines:
-                text.append(f"  {line}\n")
+                text.append(f"  {one_line(line)}\n")
         self.query_one("#stats-body", Static).update(text)
 
     def action_back(self) -> None:

@@ -45,7 +45,11 @@ class TagAllScreen(ReaderScreen):
 
     def refill(self) -> None:
         app = self.reader_app
-        scope = list(app.corpus) if self.corpus_wide else [app.corpus.require(self.dispatch_id)]
+        scope = (
+            app.corpus.candidates_for(self.quote)
+            if self.corpus_wide
+            else [app.corpus.require(self.dispatch_id)]
+        )
         self.hits = find_occurrences(scope, self.quote, "\0", app.store)
         self.excluded = set()
         self._show()

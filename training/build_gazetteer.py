@@ -1,6 +1,6 @@
 """Build ``reader/data/gazetteer.tsv``, the entity recognizer's word lists.
 
-Run ``python reader/data/build_gazetteer.py`` (needs ``pip install pycountry``) after
+Run ``python training/build_gazetteer.py`` (needs ``pip install pycountry``) after
 editing the lists below; the output is committed so the app never needs pycountry.
 
 Sources and licences:
@@ -257,7 +257,7 @@ def build() -> list[tuple[str, str]]:
 
 
 def main() -> None:
-    out = Path(__file__).with_name("gazetteer.tsv")
+    out = Path(__file__).resolve().parent.parent / "reader" / "data" / "gazetteer.tsv"
     rows = build()
     out.write_text("".join(f"{label}\t{name}\n" for label, name in rows), encoding="utf-8")
     print(f"wrote {len(rows)} entries to {out}")

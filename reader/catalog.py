@@ -1,0 +1,748 @@
+"""The corpus catalog: one SQLite row per file, full text in FTS5, entity mentions.
+
+A cache over the corpus files (``sqlite3``, WAL, a busy timeout): deleting it is always
+safe, a corrupt or foreign-version catalog is rebuilt with a one-line notice, and nothing in
+it is executed. :meth:`Catalog.refresh` walks the roots and redoes only new and changed
+files, committing every batch, so a killed run resumes where it stopped. Texts are not kept
+here: FTS5 is contentless and narrows a search to candidate files, which are then read and
+matched exactly (see :mod:`reader.search`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from reader.errors import ReaderError
+
+CATALOG_VERSION = 3
+"""Bumped whenever the schema or what a row means changes; an older catalog is rebuilt."""
+BATCH = 256
+"""Files per committed batch: what a killed run can lose, and the unit handed to a worker."""
+NAME_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "LAW", "PRODUCT")
+"""Labels whose mentions are kept per dispatch (dossiers, co-occurrence, stats)."""
+MAX_STARTS = 3
+"""Offsets kept per (dispatch, mention): enough for a dossier's contexts."""
+
+Progress = Callable[[int, int, int], None]
+"""``progress(files_done, files_total, bytes_done)``."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    rowid INTEGER PRIMARY KEY AUTOINCREMENT,
+    path TEXT NOT NULL UNIQUE,
+    id TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    place TEXT NOT NULL,
+    date TEXT NOT NULL,
+    words INTEGER NOT NULL,
+    warnings TEXT NOT NULL,
+    ner_key TEXT NOT NULL DEFAULT '',
+    entity_counts TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS mentions (
+    file INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    surface TEXT NOT NULL,
+    label TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    starts TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_sha256 ON files(sha256);
+CREATE INDEX IF NOT EXISTS mentions_key ON mentions(key);
+CREATE INDEX IF NOT EXISTS mentions_file ON mentions(file);
+CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+    title, body, content='', tokenize='unicode61 remove_diacritics 0'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_terms USING fts5vocab(fts, 'row');
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogEntry:
+    """What the catalog knows of one file, without its text."""
+
+    rowid: int
+    id: str
+    """Path relative to its corpus root, POSIX separators, no suffix, NFC."""
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    title: str
+    source: str
+    place: str
+    date: str
+    words: int
+    warnings: tuple[str, ...]
+    entities: int | None
+    """Entities found by the current recognizer, or None until they are counted."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A name found in a dispatch: how often, and where the first few are."""
+
+    dispatch_id: str
+    surface: str
+    label: str
+    count: int
+    starts: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScanReport:
+    """What one refresh changed."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    recognized: int = 0
+    skipped: int = 0
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.added or self.changed or self.removed or self.recognized)
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """What a worker learns from one file (sent back to the process that writes SQLite)."""
+
+    path: str
+    id: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    title: str
+    source: str
+    place: str
+    date: str
+    words: int
+    warnings: tuple[str, ...]
+    body: str
+    """The normalised text, for the full-text index (empty when only entities were asked)."""
+    entity_counts: dict[str, int] | None
+    mentions: tuple[tuple[str, str, int, tuple[int, ...]], ...]
+    """``(surface, label, count, first starts)`` for names."""
+
+
+def default_catalog_path(roots: Sequence[str]) -> Path:
+    """The catalog of these corpus roots in the user cache folder, keyed by the roots."""
+    import hashlib
+
+    from platformdirs import user_cache_dir
+
+    key = hashlib.sha256("\0".join(sorted(os.path.abspath(r) for r in roots)).encode()).hexdigest()[:16]
+    return Path(user_cache_dir("dispatch-reader")) / "catalogs" / f"{key}.sqlite"
+
+
+def recognizer_key(backend: str, lexicon: tuple[list[tuple[str, str]], list[str]]) -> str:
+    """The key under which entity results are kept: backend, its version, the lexicon."""
+    import hashlib
+
+    from reader.entities import RECOGNIZER_VERSION
+
+    payload = json.dumps([backend, RECOGNIZER_VERSION, lexicon[0], lexicon[1]], ensure_ascii=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+
+def mention_key(surface: str) -> str:
+    """The grouping key of a name: possessive dropped, spaces collapsed, lower case."""
+    import re
+
+    return " ".join(re.sub(r"['’]s$", "", surface).split()).lower()
+
+
+# -- work done in worker processes ------------------------------------------------------------
+
+
+def examine(
+    path: str,
+    dispatch_id: str,
+    entities_for: tuple[str, tuple[list[tuple[str, str]], list[str]]] | None,
+    with_body: bool = True,
+) -> FileFacts | str:
+    """Read one file and learn what the catalog keeps; a one-line reason when it is skipped.
+
+    A top-level function so a process pool can run it.
+    """
+    from reader.corpus import decode, normalise
+    from reader.files import read_capped
+
+    try:
+        before = os.stat(path)
+        data = read_capped(path)
+        text, warnings = decode(data, path)
+    except ReaderError as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"{path}: skipped, {exc.strerror or exc}"
+    return facts_from_text(
+        path,
+        dispatch_id,
+        normalise(text),
+        tuple(warnings),
+        before.st_size,
+        before.st_mtime_ns,
+        entities_for,
+        with_body,
+    )
+
+
+def facts_from_text(
+    path: str,
+    dispatch_id: str,
+    text: str,
+    warnings: tuple[str, ...],
+    size: int,
+    mtime_ns: int,
+    entities_for: tuple[str, tuple[list[tuple[str, str]], list[str]]] | None,
+    with_body: bool = True,
+) -> FileFacts:
+    """What the catalog keeps of a normalised text (and, if asked, its entities)."""
+    from reader.corpus import sha256_of
+    from reader.metadata import extract_metadata
+    from reader.segments import count_words
+
+    meta = extract_metadata(text, dispatch_id.rsplit("/", 1)[-1])
+    counts: dict[str, int] | None = None
+    mentions: list[tuple[str, str, int, tuple[int, ...]]] = []
+    if entities_for is not None:
+        from reader.recognizer import recognize
+
+        backend, lexicon = entities_for
+        try:
+            found = recognize(text, backend, lexicon)
+        except ReaderError:
+            found = recognize(text, "rules", lexicon)
+        counts = {}
+        grouped: dict[tuple[str, str], list[int]] = {}
+        for e in found:
+            counts[e.label] = counts.get(e.label, 0) + 1
+            if e.label in NAME_LABELS:
+                grouped.setdefault((e.text, e.label), []).append(e.start)
+        mentions = [(s, lab, len(st), tuple(st[:MAX_STARTS])) for (s, lab), st in grouped.items()]
+    return FileFacts(
+        path=path,
+        id=dispatch_id,
+        size=size,
+        mtime_ns=mtime_ns,
+        sha256=sha256_of(text),
+        title=meta.title,
+        source=meta.source,
+        place=meta.place,
+        date=meta.date,
+        words=count_words(text),
+        warnings=warnings,
+        body=text if with_body else "",
+        entity_counts=counts,
+        mentions=tuple(mentions),
+    )
+
+
+def examine_batch(
+    items: list[tuple[str, str]],
+    entities_for: tuple[str, tuple[list[tuple[str, str]], list[str]]] | None,
+    with_body: bool,
+) -> list[FileFacts | str]:
+    return [examine(path, dispatch_id, entities_for, with_body) for path, dispatch_id in items]
+
+
+# -- the catalog ------------------------------------------------------------------------------
+
+
+class Catalog:
+    """The SQLite catalog of a corpus. One connection, used from the thread that opened it."""
+
+    def __init__(self, path: str | os.PathLike[str], roots: Sequence[str]) -> None:
+        self.path = Path(path)
+        self.roots = tuple(roots)
+        self.notices: list[str] = []
+        """One-line notices for the user (a catalog rebuilt, say)."""
+        self.conn = self._connect()
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], roots: Sequence[str]) -> Catalog:
+        return cls(path, roots)
+
+    def _connect(self) -> sqlite3.Connection:
+        if str(self.path) != ":memory:":
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ReaderError(
+                    f"{self.path.parent}: cannot create the catalog folder ({exc.strerror})"
+                ) from None
+            if self.path.is_symlink() or (self.path.exists() and not self.path.is_file()):
+                raise ReaderError(
+                    f"{self.path}: the catalog is not a regular file; remove it or use --catalog"
+                )
+        try:
+            conn = self._open_checked()
+        except (sqlite3.DatabaseError, _Foreign) as exc:
+            self.notices.append(f"{self.path}: {exc}; rebuilt the catalog")
+            self._discard()
+            try:
+                conn = self._open_checked()
+            except sqlite3.Error as again:
+                raise ReaderError(f"{self.path}: cannot create the catalog ({again})") from None
+        return conn
+
+    def _open_checked(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            str(self.path), timeout=30.0, isolation_level=None, check_same_thread=str(self.path) != ":memory:"
+        )
+        try:
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA quick_check(1)")
+            version = self._version(conn)
+            if version is not None and version != str(CATALOG_VERSION):
+                raise _Foreign(f"catalog version {version!r}, this program writes {CATALOG_VERSION}")
+            conn.executescript(_SCHEMA)
+            conn.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('version', ?)", (str(CATALOG_VERSION),)
+            )
+            return conn
+        except BaseException:
+            conn.close()
+            raise
+
+    @staticmethod
+    def _version(conn: sqlite3.Connection) -> str | None:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables:
+            return None
+        if "meta" not in tables:
+            raise _Foreign("not a dispatch-reader catalog")
+        row = conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+        return None if row is None else str(row[0])
+
+    def _discard(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.path}{suffix}")
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def rebuild(self) -> None:
+        """Forget everything: the next refresh indexes every file again."""
+        self.close()
+        self._discard()
+        self.conn = self._connect()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    _COLUMNS = "rowid, id, path, size, mtime_ns, sha256, title, source, place, date, words, warnings"
+
+    def _entry(self, row: tuple[object, ...], ner_key: str | None) -> CatalogEntry:
+        (rowid, did, path, size, mtime, sha, title, source, place, date, words, warnings, key, counts) = row
+        entities = None
+        if ner_key is not None and key == ner_key:
+            entities = sum(json.loads(str(counts)).values())
+        return CatalogEntry(
+            int(str(rowid)),
+            str(did),
+            str(path),
+            int(str(size)),
+            int(str(mtime)),
+            str(sha),
+            str(title),
+            str(source),
+            str(place),
+            str(date),
+            int(str(words)),
+            tuple(json.loads(str(warnings))),
+            entities,
+        )
+
+    def entries(self, ner_key: str | None = None) -> list[CatalogEntry]:
+        """Every file, sorted by id."""
+        rows = self.conn.execute(f"SELECT {self._COLUMNS}, ner_key, entity_counts FROM files ORDER BY id")
+        return [self._entry(r, ner_key) for r in rows]
+
+    def iter_entries(self, ner_key: str | None = None) -> Iterator[CatalogEntry]:
+        """Every file, sorted by id, without holding them all in memory."""
+        rows = self.conn.execute(f"SELECT {self._COLUMNS}, ner_key, entity_counts FROM files ORDER BY id")
+        for r in rows:
+            yield self._entry(r, ner_key)
+
+    def lookup(self, dispatch_id: str, ner_key: str | None = None) -> CatalogEntry | None:
+        row = self.conn.execute(
+            f"SELECT {self._COLUMNS}, ner_key, entity_counts FROM files WHERE id = ?", (dispatch_id,)
+        ).fetchone()
+        return None if row is None else self._entry(row, ner_key)
+
+    def ids_with_prefix(self, prefix: str, limit: int = 10) -> list[str]:
+        # GLOB is case-sensitive and can use the unique index on id; escape its wildcards.
+        escaped = "".join(f"[{c}]" if c in "*?[" else c for c in prefix)
+        rows = self.conn.execute(
+            "SELECT id FROM files WHERE id GLOB ? ORDER BY id LIMIT ?", (escaped + "*", limit)
+        )
+        return [str(r[0]) for r in rows]
+
+    def id_of_sha256(self, sha256: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT id FROM files WHERE sha256 = ? ORDER BY id LIMIT 1", (sha256,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def ids_among(self, dispatch_ids: Iterable[str]) -> list[str]:
+        """Those of ``dispatch_ids`` that the catalog has."""
+        ids = list(dispatch_ids)
+        out: list[str] = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.extend(
+                str(r[0]) for r in self.conn.execute(f"SELECT id FROM files WHERE id IN ({marks})", chunk)
+            )
+        return out
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM files").fetchone()[0])
+
+    def skipped(self) -> list[str]:
+        return [str(r[0]) for r in self.conn.execute("SELECT reason FROM skipped ORDER BY path")]
+
+    def entity_counts(self, ner_key: str) -> dict[str, int]:
+        """Entities per dispatch id, for files whose counts are current."""
+        rows = self.conn.execute("SELECT id, entity_counts FROM files WHERE ner_key = ?", (ner_key,))
+        return {str(i): sum(json.loads(str(c)).values()) for i, c in rows}
+
+    def entities_by_label(self, ner_key: str) -> dict[str, int]:
+        rows = self.conn.execute(
+            "SELECT j.key, SUM(j.value) FROM files, json_each(files.entity_counts) AS j "
+            "WHERE files.ner_key = ? GROUP BY j.key ORDER BY SUM(j.value) DESC",
+            (ner_key,),
+        )
+        return {str(k): int(v) for k, v in rows}
+
+    def pending_entities(self, ner_key: str) -> int:
+        return int(
+            self.conn.execute("SELECT COUNT(*) FROM files WHERE ner_key != ?", (ner_key,)).fetchone()[0]
+        )
+
+    def mentions_of(self, keys: Iterable[str]) -> list[Mention]:
+        keys = list(keys)
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        rows = self.conn.execute(
+            "SELECT f.id, m.surface, m.label, m.n, m.starts "
+            f"FROM mentions m JOIN files f ON f.rowid = m.file "
+            f"WHERE m.key IN ({marks}) ORDER BY f.id",
+            keys,
+        )
+        return [_mention(r) for r in rows]
+
+    def mentions_in(self, dispatch_ids: Iterable[str]) -> list[Mention]:
+        ids = list(dispatch_ids)
+        out: list[Mention] = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT f.id, m.surface, m.label, m.n, m.starts FROM mentions m JOIN files f "
+                f"ON f.rowid = m.file WHERE f.id IN ({marks})",
+                chunk,
+            )
+            out.extend(_mention(r) for r in rows)
+        return out
+
+    def surfaces(self, label: str) -> list[str]:
+        return [
+            str(r[0])
+            for r in self.conn.execute("SELECT DISTINCT surface FROM mentions WHERE label = ?", (label,))
+        ]
+
+    # -- full text -----------------------------------------------------------------------
+
+    def fts_candidates(self, expression: str) -> list[tuple[str, str]]:
+        """``(id, path)`` of live files matching an FTS5 expression, sorted by id."""
+        rows = self.conn.execute(
+            "SELECT f.id, f.path FROM files f WHERE f.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?) "
+            "ORDER BY f.id",
+            (expression,),
+        )
+        return [(str(a), str(b)) for a, b in rows]
+
+    def all_files(self) -> list[tuple[str, str]]:
+        return [(str(a), str(b)) for a, b in self.conn.execute("SELECT id, path FROM files ORDER BY id")]
+
+    def terms_where(self, condition: str, value: str, limit: int) -> list[str] | None:
+        """Index terms meeting ``condition`` (SQL over ``term``), or None if over ``limit``."""
+        rows = self.conn.execute(f"SELECT term FROM fts_terms WHERE {condition} LIMIT ?", (value, limit + 1))
+        terms = [str(r[0]) for r in rows]
+        return None if len(terms) > limit else terms
+
+    # -- refreshing --------------------------------------------------------------------------
+
+    def refresh(
+        self,
+        *,
+        entities_for: tuple[str, tuple[list[tuple[str, str]], list[str]]] | None = None,
+        progress: Progress | None = None,
+        jobs: int | None = None,
+        interrupted: Callable[[], bool] | None = None,
+    ) -> ScanReport:
+        """Bring the catalog up to date with the files under the roots.
+
+        New and changed files are read (and, with ``entities_for=(backend, lexicon)``,
+        recognized); files whose entities are stale are recognized again; rows of files that
+        are gone are removed. Work is committed every :data:`BATCH` files.
+        """
+        from reader.corpus import walk_corpus
+
+        found, warnings = walk_corpus(self.roots)
+        known = {
+            str(p): (int(r), int(s), int(m), str(k))
+            for r, p, s, m, k in self.conn.execute("SELECT rowid, path, size, mtime_ns, ner_key FROM files")
+        }
+        ner_key = recognizer_key(*entities_for) if entities_for is not None else None
+        todo: list[tuple[str, str]] = []
+        entities_only: list[tuple[str, str]] = []
+        seen_paths: set[str] = set()
+        ids: dict[str, str] = {}
+        for path, dispatch_id, size, mtime_ns in found:
+            if dispatch_id in ids:
+                warnings.append(f"{path}: skipped, id {dispatch_id!r} is already taken by {ids[dispatch_id]}")
+                continue
+            ids[dispatch_id] = path
+            seen_paths.add(path)
+            row = known.get(path)
+            if row is None or row[1] != size or row[2] != mtime_ns:
+                todo.append((path, dispatch_id))
+            elif ner_key is not None and row[3] != ner_key:
+                entities_only.append((path, dispatch_id))
+        gone = [row[0] for p, row in known.items() if p not in seen_paths]
+        changed = sum(1 for p, _ in todo if p in known)
+        with self._transaction():
+            self.conn.execute("DELETE FROM skipped")
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO skipped(path, reason) VALUES (?, ?)",
+                [(w.split(": ", 1)[0], w) for w in warnings],
+            )
+            self._remove_rows(gone)
+        work = todo + entities_only
+        recognized = 0
+        skipped = len(warnings)
+        if work:
+            total_bytes = 0
+            done = 0
+            body_paths = {p for p, _ in todo}
+            for facts_batch in self._examine(work, entities_for, body_paths, jobs):
+                if interrupted is not None and interrupted():
+                    break
+                with self._transaction():
+                    for facts in facts_batch:
+                        if isinstance(facts, str):
+                            self._skip(facts)
+                            skipped += 1
+                            continue
+                        self._store_facts(facts, ner_key, facts.path in body_paths)
+                        total_bytes += facts.size
+                        recognized += facts.entity_counts is not None
+                done += len(facts_batch)
+                if progress is not None:
+                    progress(done, len(work), total_bytes)
+        return ScanReport(len(todo) - changed, changed, len(gone), recognized, skipped)
+
+    def put_text(
+        self,
+        dispatch_id: str,
+        path: str,
+        text: str,
+        entities_for: tuple[str, tuple[list[tuple[str, str]], list[str]]] | None = None,
+    ) -> None:
+        """Catalogue a text held in memory (a corpus that is not on disk, in tests or scripts)."""
+        ner_key = recognizer_key(*entities_for) if entities_for is not None else None
+        row = self.conn.execute("SELECT ner_key FROM files WHERE path = ?", (path,)).fetchone()
+        if row is not None and (ner_key is None or str(row[0]) == ner_key):
+            return
+        facts = facts_from_text(path, dispatch_id, text, (), len(text.encode()), 0, entities_for)
+        with self._transaction():
+            self._store_facts(facts, ner_key, row is None)
+
+    def refresh_one(self, path: str, dispatch_id: str) -> CatalogEntry | None:
+        """Re-read one file now (it changed since it was catalogued); None if it is gone."""
+        facts = examine(path, dispatch_id, None)
+        with self._transaction():
+            if isinstance(facts, str):
+                row = self.conn.execute("SELECT rowid FROM files WHERE path = ?", (path,)).fetchone()
+                if row is not None:
+                    self._remove_rows([int(row[0])])
+                self._skip(facts)
+                return None
+            self._store_facts(facts, None, True)
+        return self.lookup(dispatch_id)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def _skip(self, reason: str) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO skipped(path, reason) VALUES (?, ?)", (reason.split(": ", 1)[0], reason)
+        )
+
+    def _remove_rows(self, rowids: list[int]) -> None:
+        # Contentless FTS5 cannot delete without the old text: the old entries stay in the
+        # index under a rowid no file will have again (AUTOINCREMENT), and every query joins
+        # on files. `reader index --rebuild` clears them out.
+        for i in range(0, len(rowids), 500):
+            chunk = rowids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            self.conn.execute(f"DELETE FROM files WHERE rowid IN ({marks})", chunk)
+            self.conn.execute(f"DELETE FROM mentions WHERE file IN ({marks})", chunk)
+        if rowids:
+            self.conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('dead_rows', ?) ON CONFLICT(key) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value",
+                (str(len(rowids)),),
+            )
+
+    def _store_facts(self, facts: FileFacts, ner_key: str | None, with_body: bool) -> None:
+        row = self.conn.execute("SELECT rowid, sha256 FROM files WHERE path = ?", (facts.path,)).fetchone()
+        clash = self.conn.execute(
+            "SELECT rowid FROM files WHERE id = ? AND path != ?", (facts.id, facts.path)
+        ).fetchone()
+        if clash is not None:
+            self._remove_rows([int(clash[0])])
+        counts = json.dumps(facts.entity_counts or {}, sort_keys=True)
+        if row is not None and not with_body:
+            rowid = int(row[0])
+            if str(row[1]) != facts.sha256:
+                return  # changed again since the scan: the next refresh redoes it
+            self.conn.execute(
+                "UPDATE files SET ner_key = ?, entity_counts = ? WHERE rowid = ?",
+                (ner_key or "", counts, rowid),
+            )
+            self.conn.execute("DELETE FROM mentions WHERE file = ?", (rowid,))
+        else:
+            if row is not None:
+                self._remove_rows([int(row[0])])
+            cur = self.conn.execute(
+                "INSERT INTO files(path, id, size, mtime_ns, sha256, title, source, place, date, words, "
+                "warnings, ner_key, entity_counts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    facts.path,
+                    facts.id,
+                    facts.size,
+                    facts.mtime_ns,
+                    facts.sha256,
+                    facts.title,
+                    facts.source,
+                    facts.place,
+                    facts.date,
+                    facts.words,
+                    json.dumps(list(facts.warnings)),
+                    ner_key if facts.entity_counts is not None and ner_key else "",
+                    counts,
+                ),
+            )
+            rowid = int(cur.lastrowid or 0)
+            self.conn.execute(
+                "INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)", (rowid, facts.title, facts.body)
+            )
+        if facts.entity_counts is not None:
+            self.conn.executemany(
+                "INSERT INTO mentions(file, key, surface, label, n, starts) VALUES (?,?,?,?,?,?)",
+                [
+                    (rowid, mention_key(s), s, lab, n, ",".join(map(str, starts)))
+                    for s, lab, n, starts in facts.mentions
+                ],
+            )
+
+    def _examine(
+        self,
+        work: list[tuple[str, str]],
+        entities_for: tuple[str, tuple[list[tuple[str, str]], list[str]]] | None,
+        body_paths: set[str],
+        jobs: int | None,
+    ) -> Iterator[list[FileFacts | str]]:
+        batches = [work[i : i + BATCH] for i in range(0, len(work), BATCH)]
+        jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+        spacy = entities_for is not None and entities_for[0].startswith("spacy:")
+        if jobs <= 1 or len(work) < 2 * BATCH or spacy:
+            for batch in batches:
+                yield examine_batch(batch, entities_for, True)
+            return
+        executor = _pool(jobs)
+        try:
+            # Keep a few batches in flight: workers stay busy while this process writes.
+            futures = []
+            pending = iter(batches)
+            for batch in pending:
+                futures.append(executor.submit(examine_batch, batch, entities_for, True))
+                if len(futures) >= jobs * 2:
+                    break
+            while futures:
+                result = futures.pop(0).result()
+                nxt = next(pending, None)
+                if nxt is not None:
+                    futures.append(executor.submit(examine_batch, nxt, entities_for, True))
+                yield result
+        finally:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    def dead_rows(self) -> int:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'dead_rows'").fetchone()
+        return int(row[0]) if row else 0
+
+
+class _Foreign(Exception):
+    """The file is a SQLite database, but not a catalog this program can use."""
+
+
+def _mention(row: tuple[object, ...]) -> Mention:
+    did, surface, label, n, starts = row
+    return Mention(
+        str(did), str(surface), str(label), int(str(n)), tuple(int(s) for s in str(starts).split(",") if s)
+    )
+
+
+def _pool(jobs: int) -> Executor:
+    import multiprocessing
+
+    # spawn: a forked child would inherit this process's SQLite connection and threads.
+    context = multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start)
+
+
+def _worker_start() -> None:
+    import signal
+
+    # Ctrl-C is the parent's to handle: it stops after the batch being written.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

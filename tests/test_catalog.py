@@ -1,0 +1,237 @@
+"""The corpus catalog: incremental refresh, resumable indexing, rebuilds, and exact search."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reader.catalog import Catalog
+from reader.config import Settings
+from reader.workspace import Workspace
+
+from .conftest import ROOT, run
+
+WORDS = "Minsk Moscow Grachev Lukashenka treaty army border signed said the of Brown Browning gordon".split()
+
+
+def _corpus(root: Path, n: int, seed: int = 1) -> dict[str, str]:
+    rng = random.Random(seed)
+    texts = {}
+    for i in range(n):
+        folder = root / f"y{i % 3}" / f"m{i % 5}"
+        folder.mkdir(parents=True, exist_ok=True)
+        text = f"Title {i}\n\n" + " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 40))) + f" n{i}.\n"
+        (folder / f"d{i:04d}.txt").write_text(text, encoding="utf-8")
+        texts[f"y{i % 3}/m{i % 5}/d{i:04d}"] = text
+    return texts
+
+
+def _workspace(root: Path, catalog: Path) -> Workspace:
+    return Workspace.open(Settings(corpus=(str(root),), catalog=str(catalog)))
+
+
+def test_new_changed_moved_deleted_files_are_picked_up(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    _corpus(root, 20)
+    cat = tmp_path / "cat.sqlite"
+    with _workspace(root, cat) as ws:
+        assert ws.last_scan.added == 20 and ws.catalog.count() == 20
+    with _workspace(root, cat) as ws:
+        assert not ws.last_scan.touched  # nothing changed: nothing redone
+    (root / "y0/m0/d0000.txt").write_text("Now about Vilnius only.\n")
+    os.utime(root / "y0/m0/d0000.txt", ns=(1, 1))  # a changed size and mtime
+    (root / "y1/m1/d0001.txt").unlink()
+    (root / "y2/m2/d0002.txt").rename(root / "y2/m2/renamed.txt")
+    (root / "new").mkdir()
+    (root / "new/fresh.txt").write_text("A fresh one about Riga.\n")
+    with _workspace(root, cat) as ws:
+        report = ws.last_scan
+        assert (report.added, report.changed, report.removed) == (2, 1, 2)
+        ids = ws.corpus.ids()
+        assert "y1/m1/d0001" not in ids and "y2/m2/renamed" in ids and "new/fresh" in ids
+        assert [h.dispatch_id for h in ws.corpus.search("Vilnius")] == ["y0/m0/d0000"]
+        assert [h.dispatch_id for h in ws.corpus.search("Riga")] == ["new/fresh"]
+        assert list(ws.corpus.search(" n1.")) == []  # the deleted file's words are gone
+
+
+def test_a_file_changed_in_place_is_never_answered_from_its_old_row(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    _corpus(root, 3)
+    cat = tmp_path / "cat.sqlite"
+    with _workspace(root, cat) as ws:
+        path = root / "y0/m0/d0000.txt"
+        st_before = path.stat()
+        path.write_text("Title 0\n\nCompletely new words here.\n")
+        os.utime(path, ns=(st_before.st_atime_ns, st_before.st_mtime_ns))  # same mtime, new size
+        dispatch = ws.corpus.require("y0/m0/d0000")
+        assert "Completely new" in dispatch.text
+        assert ws.catalog.lookup("y0/m0/d0000").sha256 == dispatch.sha256  # type: ignore[union-attr]
+
+
+def test_corrupt_or_foreign_catalog_is_rebuilt_with_a_notice(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    _corpus(root, 4)
+    cat = tmp_path / "cat.sqlite"
+    cat.write_bytes(b"this is not a database at all" * 100)
+    with _workspace(root, cat) as ws:
+        assert ws.catalog.count() == 4 and any("rebuilt" in n for n in ws.notices)
+    conn = sqlite3.connect(cat)
+    conn.execute("UPDATE meta SET value = '999' WHERE key = 'version'")
+    conn.commit()
+    conn.close()
+    with _workspace(root, cat) as ws:
+        assert ws.catalog.count() == 4 and any("version" in n for n in ws.notices)
+
+
+def test_cli_reports_a_rebuilt_catalog_in_one_line(tmp_path: Path, capsys, monkeypatch) -> None:
+    root = tmp_path / "c"
+    _corpus(root, 2)
+    cat = tmp_path / "cat.sqlite"
+    cat.write_text("garbage")
+    monkeypatch.setenv("READER_DB", str(tmp_path / "db.json"))
+    code, out, err = run(capsys, "list", "--corpus", str(root), "--catalog", str(cat))
+    assert code == 0 and "d0000" in out
+    assert err.count("\n") == 1 and "rebuilt the catalog" in err
+
+
+def _index_cmd(root: Path, cat: Path, db: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "reader",
+        "index",
+        "--corpus",
+        str(root),
+        "--catalog",
+        str(cat),
+        "--db",
+        str(db),
+    ]
+
+
+def test_a_killed_index_run_resumes_where_it_stopped(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    _corpus(root, 3000)
+    cat, db = tmp_path / "cat.sqlite", tmp_path / "db.json"
+    proc = subprocess.Popen(_index_cmd(root, cat, db), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Wait until some batches are committed, then kill it without warning.
+    import time
+
+    deadline = time.monotonic() + 60
+    done = 0
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        try:
+            with sqlite3.connect(cat, timeout=1) as conn:
+                done = conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+        except sqlite3.Error:
+            continue
+        if done >= 256:
+            break
+    proc.kill()
+    proc.wait()
+    with sqlite3.connect(cat) as conn:
+        kept = conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+    assert 0 < kept < 3000, "the run must have been cut in the middle"
+    out = subprocess.run(_index_cmd(root, cat, db), capture_output=True, text=True, check=True).stdout
+    added = int(re.search(r"(\d+) added", out).group(1))  # type: ignore[union-attr]
+    assert added == 3000 - kept and "3,000 dispatches" in out
+
+
+def test_two_processes_indexing_at_once_both_succeed(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    _corpus(root, 1200)
+    cat, db = tmp_path / "cat.sqlite", tmp_path / "db.json"
+    procs = [
+        subprocess.Popen(_index_cmd(root, cat, db), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    with Catalog.open(cat, [str(root)]) as c:
+        assert c.count() == 1200
+        assert len(set(c.all_files())) == 1200
+
+
+def test_no_pickle_or_eval_in_the_package() -> None:
+    sources = [p.read_text(encoding="utf-8") for p in (ROOT / "reader").rglob("*.py")]
+    assert sources and not any(re.search(r"\bimport pickle\b|\bpickle\.load|\beval\(", s) for s in sources)
+
+
+# -- exact search: the index narrows, never decides ---------------------------------------------
+
+ALPHABET = "abcABC xyzé-,.\n"
+
+
+def _brute(texts: dict[str, str], query: str, case: bool) -> set[str]:
+    pattern = re.compile(re.escape(query), 0 if case else re.IGNORECASE)
+    return {i for i, t in texts.items() if pattern.search(t)}
+
+
+@pytest.fixture(scope="module")
+def small_archive(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("fts") / "c"
+    rng = random.Random(5)
+    vocab = ["".join(rng.choice("abcxyzé") for _ in range(rng.randint(1, 5))) for _ in range(40)]
+    texts = {}
+    root.mkdir()
+    for i in range(60):
+        words = [rng.choice(vocab) for _ in range(rng.randint(1, 30))]
+        words = [w.upper() if rng.random() < 0.2 else w for w in words]
+        text = "".join(w + rng.choice([" ", " ", "-", ", ", ".\n"]) for w in words)
+        (root / f"t{i:02d}.txt").write_text(text, encoding="utf-8")
+        texts[f"t{i:02d}"] = text
+    ws = Workspace.open(Settings(corpus=(str(root),), catalog=str(root.parent / "cat.sqlite")))
+    yield ws, texts
+    ws.close()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), case=st.booleans())
+def test_fts_search_equals_a_brute_force_scan(small_archive, data, case) -> None:  # type: ignore[no-untyped-def]
+    ws, texts = small_archive
+    if data.draw(st.booleans()):
+        source = texts[data.draw(st.sampled_from(sorted(texts)))]
+        start = data.draw(st.integers(0, max(0, len(source) - 1)))
+        query = source[start : start + data.draw(st.integers(1, 12))]
+    else:
+        query = data.draw(st.text(alphabet=ALPHABET, min_size=1, max_size=8))
+    if not query.strip("\n"):
+        return
+    query = query.replace("\n", " ")
+    found = {h.dispatch_id for h in ws.corpus.search(query, case=case)}
+    assert found == _brute(texts, query, case)
+
+
+@pytest.mark.parametrize("query", ["Grachev said", "army", "rown", "Brown", "gordon Brow", "n12.", "e of th"])
+def test_search_lists_the_files_grep_lists(tmp_path: Path, query: str) -> None:
+    root = tmp_path / "c"
+    _corpus(root, 300, seed=3)
+    with _workspace(root, tmp_path / "cat.sqlite") as ws:
+        ours = {ws.catalog.lookup(h.dispatch_id).path for h in ws.corpus.search(query, case=True)}  # type: ignore[union-attr]
+        ours_i = {ws.catalog.lookup(h.dispatch_id).path for h in ws.corpus.search(query)}  # type: ignore[union-attr]
+    grep = subprocess.run(["grep", "-rlF", "--", query, str(root)], capture_output=True, text=True)
+    grep_i = subprocess.run(["grep", "-rliF", "--", query, str(root)], capture_output=True, text=True)
+    assert ours == set(grep.stdout.split("\n")) - {""}
+    assert ours_i == set(grep_i.stdout.split("\n")) - {""}
+
+
+def test_regex_search_narrows_by_its_literal_and_still_finds_everything(tmp_path: Path) -> None:
+    from reader.search import required_literal
+
+    assert required_literal("Grach[a-z]+ said") == "Grach"  # the first of the longest runs
+    assert required_literal("(a|b)c") is None
+    root = tmp_path / "c"
+    texts = _corpus(root, 200, seed=9)
+    with _workspace(root, tmp_path / "cat.sqlite") as ws:
+        found = {h.dispatch_id for h in ws.corpus.search(r"Grach\w+ said", regex=True)}
+    assert found == {i for i, t in texts.items() if re.search(r"Grach\w+ said", t, re.IGNORECASE)}
