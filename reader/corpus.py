@@ -216,61 +216,64 @@ def walk_corpus(roots: Iterable[str | os.PathLike[str]]) -> tuple[list[tuple[str
     found: list[tuple[str, str, int, int]] = []
     warnings: list[str] = []
     taken: dict[str, str] = {}
+    nfc = unicodedata.normalize
 
-    def add(path: str, dispatch_id: str) -> None:
-        try:
-            st = os.stat(path)
-        except OSError as exc:
-            warnings.append(f"{path}: skipped, {exc.strerror or exc}")
-            return
+    def add(path: str, dispatch_id: str, st: os.stat_result) -> None:
         if stat.S_ISDIR(st.st_mode):
             warnings.append(f"{path}: skipped, is a folder")
             return
         if not stat.S_ISREG(st.st_mode):
             warnings.append(f"{path}: skipped, not a regular file (a pipe, device or socket)")
             return
-        nfc = unicodedata.normalize("NFC", dispatch_id)
-        if nfc in taken:
-            warnings.append(f"{path}: skipped, id {nfc!r} is already taken by {taken[nfc]}")
+        if not dispatch_id.isascii():
+            dispatch_id = nfc("NFC", dispatch_id)
+        if dispatch_id in taken:
+            warnings.append(f"{path}: skipped, id {dispatch_id!r} is already taken by {taken[dispatch_id]}")
             return
-        taken[nfc] = path
-        found.append((path, nfc, st.st_size, st.st_mtime_ns))
+        taken[dispatch_id] = path
+        found.append((path, dispatch_id, st.st_size, st.st_mtime_ns))
+
+    def walk(folder: str, prefix: str, seen: set[tuple[int, int]]) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            warnings.append(f"{folder}: skipped, {exc.strerror or exc}")
+            return
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                # One stat per entry, following symlinks (a link to a file or folder counts).
+                st = entry.stat()
+            except OSError as exc:
+                warnings.append(f"{entry.path}: skipped, {exc.strerror or exc}")
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                if name.endswith(SUFFIXES):
+                    warnings.append(f"{entry.path}: skipped, is a folder")
+                    continue
+                key = (st.st_dev, st.st_ino)
+                if key in seen:
+                    warnings.append(f"{entry.path}: skipped, symlink loop")
+                    continue
+                walk(entry.path, prefix + name + "/", seen | {key})
+            elif name.endswith(SUFFIXES):
+                add(entry.path, prefix + name.rsplit(".", 1)[0], st)
 
     for raw in roots:
         root = os.path.abspath(os.fspath(raw))
-        if not os.path.exists(root):
-            raise ReaderError(f"{raw}: corpus not found (set --corpus or READER_CORPUS)")
-        if not os.path.isdir(root):
-            add(root, Path(root).with_suffix("").name)
-            continue
-        seen: set[tuple[int, int]] = set()
-
-        def onerror(exc: OSError) -> None:
-            warnings.append(f"{exc.filename}: skipped, {exc.strerror or exc}")
-
-        for folder, dirs, files in os.walk(root, onerror=onerror, followlinks=True):
-            try:
-                st = os.stat(folder)
-            except OSError as exc:
-                warnings.append(f"{folder}: skipped, {exc.strerror or exc}")
-                dirs[:] = []
-                continue
-            key = (st.st_dev, st.st_ino)
-            if key in seen:
-                warnings.append(f"{folder}: skipped, symlink loop")
-                dirs[:] = []
-                continue
-            seen.add(key)
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in dirs:
-                if name.endswith(SUFFIXES):
-                    warnings.append(f"{os.path.join(folder, name)}: skipped, is a folder")
-            rel = os.path.relpath(folder, root)
-            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-            for name in sorted(files):
-                if name.endswith(SUFFIXES) and not name.startswith("."):
-                    stem = name.rsplit(".", 1)[0]
-                    add(os.path.join(folder, name), prefix + stem)
+        try:
+            st = os.stat(root)
+        except FileNotFoundError:
+            raise ReaderError(f"{raw}: corpus not found (set --corpus or READER_CORPUS)") from None
+        except OSError as exc:
+            raise ReaderError(f"{raw}: cannot be read ({exc.strerror or exc})") from None
+        if stat.S_ISDIR(st.st_mode):
+            walk(root, "", {(st.st_dev, st.st_ino)})
+        else:
+            add(root, Path(root).with_suffix("").name, st)
     return found, warnings
 
 

@@ -40,6 +40,13 @@ def store(tmp_path: Path, corpus):  # type: ignore[no-untyped-def]
     s.close()
 
 
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Let a debounced search start and its worker finish, then the screen update."""
+    await pilot.pause(0.3)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def open_second(pilot) -> DocumentView:  # type: ignore[no-untyped-def]
     await pilot.pause()
     await pilot.press("down", "enter")
@@ -85,7 +92,7 @@ async def test_library_filter_over_full_text_and_sort(settings, store, corpus) -
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("slash", *"krzaklewski")  # only in the text of 000, not a title
-        await pilot.pause()
+        await settle(pilot)
         assert [d.id for d in app.screen.rows] == [SEED_000]
         await pilot.press("escape")
         await pilot.pause()
@@ -465,7 +472,7 @@ async def test_corpus_search_screen_opens_the_hit(settings, store, corpus) -> No
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("f", *"Sergeev")
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, CorpusSearchScreen)
         assert len(screen.hits) == corpus.get(SEED_001).text.count("Sergeev")
@@ -557,3 +564,36 @@ async def test_clicking_a_column_header_sorts(settings, store, corpus) -> None:
         await pilot.click(DispatchTable, offset=(x + 1, 0))  # again: the other way round
         await pilot.pause()
         assert app.screen.sort_reverse and [d.id for d in app.screen.rows] == [SEED_001, SEED_000]
+
+
+async def test_filter_and_corpus_find_on_a_catalog(tmp_path: Path) -> None:
+    """The library filter and the corpus find use the catalog's engine, in workers; an invalid
+    regular expression clears the hits of the previous query."""
+    from reader.config import Settings
+    from reader.tui.screens.corpus_search import CorpusSearchScreen
+
+    root = tmp_path / "c"
+    root.mkdir()
+    for i in range(30):
+        word = "Kaliningrad" if i % 3 == 0 else "Vilnius"
+        (root / f"d{i:02d}.txt").write_text(f"Title {i}\n\nA note from {word} today [/x].\n")
+    settings = Settings(corpus=(str(root),), db=str(tmp_path / "db.json"), catalog=str(tmp_path / "c.sqlite"))
+    app = make_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert len(app.screen.rows) == 30
+        await pilot.press("slash", *"kaliningrad")
+        await settle(pilot)
+        assert sorted(d.id for d in app.screen.rows) == [f"d{i:02d}" for i in range(0, 30, 3)]
+        await pilot.press("escape", "escape")
+        await pilot.press("f", *"[/x]")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CorpusSearchScreen) and len(screen.hits) == 30
+        await pilot.press("ctrl+r")  # "[/x]" as a regex is a character class: still valid
+        await settle(pilot)
+        await pilot.press("(")  # now invalid: no stale hit may stay listed or openable
+        await settle(pilot)
+        assert screen.hits == [] and app.is_running
+        assert "bad regular expression" in str(screen.query_one("#search-title").render())
+    app.workspace.close()

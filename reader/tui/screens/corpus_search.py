@@ -7,6 +7,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -16,6 +17,8 @@ from reader.search import Hit, search_annotations
 from reader.tui.screens.base import ReaderScreen
 
 SHOWN = 500
+DEBOUNCE = 0.12
+"""Seconds of quiet after a keystroke before the search starts."""
 WHERE = ("text", "notes", "annotations")
 
 
@@ -47,6 +50,7 @@ class CorpusSearchScreen(ReaderScreen):
         self.where = "text"
         self._asked = ""
         self._titles: dict[str, str] = {}
+        self._debounce: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="search-title")
@@ -97,7 +101,11 @@ class CorpusSearchScreen(ReaderScreen):
             self._title(f"showing the first {SHOWN}" if len(hits) > SHOWN else "")
             return
         self._title("searching…")
-        self._search(query, self.regex)
+        # Wait for a pause in typing: a keystroke never waits for a search.
+        if self._debounce is not None:
+            self._debounce.stop()
+        regex = self.regex
+        self._debounce = self.set_timer(DEBOUNCE, lambda: self._search(query, regex))
 
     @work(thread=True, exclusive=True, group="corpus-search")
     def _search(self, query: str, regex: bool) -> None:
@@ -112,7 +120,7 @@ class CorpusSearchScreen(ReaderScreen):
                 if worker.is_cancelled:
                     return
                 hits.append(hit)
-                if len(hits) % 50 == 0:
+                if len(hits) % 100 == 0:
                     self.post_message(self.Found(query, list(hits), False))
             self.post_message(self.Found(query, hits, True))
         except ReaderError as exc:

@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from reader.corpus import Entry
@@ -21,6 +22,8 @@ from reader.workspace import Archive
 if TYPE_CHECKING:
     from reader.tui.app import ReaderApp
 
+DEBOUNCE = 0.12
+"""Seconds of quiet after a keystroke before the filter searches."""
 COLUMNS = (
     # key, header, width (0: takes the rest), right-aligned
     ("title", "Title", 0, False),
@@ -86,6 +89,7 @@ class LibraryScreen(ReaderScreen):
         """Ids matching the filter so far (None: no filter)."""
         self._filter_error = ""
         self._busy = ""
+        self._debounce: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-title")
@@ -306,7 +310,11 @@ class LibraryScreen(ReaderScreen):
             self._filter_error = ""
             self.refill()
             return
-        self._run_filter(self.query_text)
+        # Wait for a pause in typing: a keystroke never waits for a search.
+        if self._debounce is not None:
+            self._debounce.stop()
+        query = self.query_text
+        self._debounce = self.set_timer(DEBOUNCE, lambda: self._run_filter(query))
 
     @on(Input.Submitted, "#library-filter")
     def _filter_done(self, event: Input.Submitted) -> None:
