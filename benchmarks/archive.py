@@ -13,7 +13,6 @@ memory. Prints each figure beside its target.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import random
 import shutil

@@ -4,7 +4,8 @@
     python benchmarks/run.py store ner  # some sections
 
 Sections: store (add() latency with 100,000 annotations over 1,000 dispatches; export of
-100,000), ner (recognizer throughput and cold start), app (the TUI, headless).
+100,000), ner (recognizer throughput and cold start), reanchor, corpus (the archive figures
+of benchmarks/archive.py: 100,000 generated dispatches), app (the TUI, headless).
 """
 
 from __future__ import annotations
@@ -181,46 +182,10 @@ def bench_reanchor() -> None:
 
 
 def bench_corpus() -> None:
-    from reader.search import SearchIndex, load_index, save_index, search, update_index
-    from reader.store import AnnotationStore
-    from reader.tagall import find_occurrences, tag_occurrences
+    """The corpus at archive scale: see benchmarks/archive.py (whole processes, 100,000 files)."""
+    from benchmarks.archive import main as archive_main  # type: ignore[import-not-found]
 
-    corpus = synthetic_corpus(10_000, seed=21, words=800)
-    size = sum(len(d.text.encode()) for d in corpus) / 1e6
-    print(f"  corpus: {len(corpus):,} dispatches, {size:.0f} MB", flush=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "annotations.json.index"
-        index = SearchIndex()
-        t0 = time.perf_counter()
-        update_index(index, corpus)
-        save_index(index, path)
-        report("search index: build over 10,000 dispatches (s)", time.perf_counter() - t0, "s", 10)
-        t0 = time.perf_counter()
-        index = load_index(path)
-        print(f"  index: load {time.perf_counter() - t0:.2f} s, {len(index.postings):,} words", flush=True)
-        lowered = {d.id: d.text.lower() for d in corpus}
-        times = []
-        for query in ("Kaliningrad defense region", "Lukashenka", "joint military force", "zzzz not there"):
-            t0 = time.perf_counter()
-            hits = search(corpus, query, index=index, lowered=lambda d: lowered[d.id])
-            times.append(time.perf_counter() - t0)
-            print(f"  query {query!r}: {len(hits):,} hits in {times[-1] * 1000:.0f} ms", flush=True)
-        report(
-            "search: query over 10,000 dispatches, median (ms)", statistics.median(times) * 1000, "ms", 300
-        )
-        t0 = time.perf_counter()
-        store = AnnotationStore.open(Path(tmp) / "annotations.json", corpus=corpus)
-        few = corpus.dispatches[:2000]
-        hits = find_occurrences(few, "Belarus", "GPE", store)[:5000]
-        found = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        records = tag_occurrences(corpus, hits, "GPE", store)
-        tagged = time.perf_counter() - t0
-        store.close()
-        print(
-            f"  tag-all: {len(records):,} hits found in {found:.2f} s, tagged in {tagged:.2f} s", flush=True
-        )
-        report("tag all occurrences: 5,000 hits, find + tag (s)", found + tagged, "s", 2)
+    archive_main([])
 
 
 SECTIONS: dict[str, Callable[[], None]] = {

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from reader.errors import ReaderError
 
-CATALOG_VERSION = 3
+CATALOG_VERSION = 4
 """Bumped whenever the schema or what a row means changes; an older catalog is rebuilt."""
 BATCH = 256
 """Files per committed batch: what a killed run can lose, and the unit handed to a worker."""
@@ -63,11 +63,12 @@ CREATE TABLE IF NOT EXISTS mentions (
 CREATE INDEX IF NOT EXISTS files_sha256 ON files(sha256);
 CREATE INDEX IF NOT EXISTS mentions_key ON mentions(key);
 CREATE INDEX IF NOT EXISTS mentions_file ON mentions(file);
+CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, rev TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS terms_rev ON terms(rev);
 CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     title, body, content='', tokenize='unicode61 remove_diacritics 0'
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS fts_terms USING fts5vocab(fts, 'row');
 """
 
 
@@ -138,6 +139,12 @@ class FileFacts:
     entity_counts: dict[str, int] | None
     mentions: tuple[tuple[str, str, int, tuple[int, ...]], ...]
     """``(surface, label, count, first starts)`` for names."""
+    terms: tuple[str, ...] = ()
+    """The distinct lower-cased words of title and text (the vocabulary table)."""
+
+
+_WORDS = __import__("re").compile(r"[^\W_]+")
+"""Words as the full-text index splits them (letters and digits; underscore separates)."""
 
 
 def default_catalog_path(roots: Sequence[str]) -> Path:
@@ -251,6 +258,7 @@ def facts_from_text(
         body=text if with_body else "",
         entity_counts=counts,
         mentions=tuple(mentions),
+        terms=tuple({w.lower() for w in _WORDS.findall(text)}) if with_body else (),
     )
 
 
@@ -312,7 +320,6 @@ class Catalog:
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA quick_check(1)")
             version = self._version(conn)
             if version is not None and version != str(CATALOG_VERSION):
                 raise _Foreign(f"catalog version {version!r}, this program writes {CATALOG_VERSION}")
@@ -495,9 +502,20 @@ class Catalog:
     def all_files(self) -> list[tuple[str, str]]:
         return [(str(a), str(b)) for a, b in self.conn.execute("SELECT id, path FROM files ORDER BY id")]
 
-    def terms_where(self, condition: str, value: str, limit: int) -> list[str] | None:
-        """Index terms meeting ``condition`` (SQL over ``term``), or None if over ``limit``."""
-        rows = self.conn.execute(f"SELECT term FROM fts_terms WHERE {condition} LIMIT ?", (value, limit + 1))
+    def terms_ending(self, fragment: str, limit: int) -> list[str] | None:
+        """Indexed words ending with ``fragment`` (lower case), or None if over ``limit``."""
+        rev = fragment[::-1]
+        rows = self.conn.execute(
+            "SELECT term FROM terms WHERE rev >= ? AND rev < ? LIMIT ?", (rev, rev + "\U0010ffff", limit + 1)
+        )
+        terms = [str(r[0]) for r in rows]
+        return None if len(terms) > limit else terms
+
+    def terms_containing(self, fragment: str, limit: int) -> list[str] | None:
+        """Indexed words containing ``fragment`` (lower case), or None if over ``limit``."""
+        rows = self.conn.execute(
+            "SELECT term FROM terms WHERE instr(term, ?) > 0 LIMIT ?", (fragment, limit + 1)
+        )
         terms = [str(r[0]) for r in rows]
         return None if len(terms) > limit else terms
 
@@ -675,6 +693,10 @@ class Catalog:
             rowid = int(cur.lastrowid or 0)
             self.conn.execute(
                 "INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)", (rowid, facts.title, facts.body)
+            )
+            # Words are never removed: the table only widens a search, which texts confirm.
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO terms(term, rev) VALUES (?, ?)", [(t, t[::-1]) for t in facts.terms]
             )
         if facts.entity_counts is not None:
             self.conn.executemany(

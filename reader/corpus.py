@@ -75,6 +75,16 @@ def make_dispatch(dispatch_id: str, path: str, raw_text: str, warnings: Sequence
     )
 
 
+def read_text(path: str) -> str:
+    """The normalised text of one file, without metadata or hashing (for scans that only match).
+
+    Raises:
+        ReaderError: as :func:`reader.files.read_capped`.
+    """
+    text, _ = decode(read_capped(path), path)
+    return normalise(text)
+
+
 def read_dispatch(path: Path, dispatch_id: str) -> Dispatch:
     """Read one file. Raises :class:`ReaderError` with a one-line reason on failure."""
     data = read_capped(str(path))

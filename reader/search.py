@@ -118,9 +118,9 @@ def fts_expression(catalog: Catalog, query: str) -> str | None:
     first = tokens[0].lower()
     if len(tokens) == 1:
         if cut_left and cut_right:
-            terms = catalog.terms_where("instr(term, ?) > 0", first, MAX_TERMS)
+            terms = catalog.terms_containing(first, MAX_TERMS)
         elif cut_left:
-            terms = catalog.terms_where("substr(term, -length(?1)) = ?1", first, MAX_TERMS)
+            terms = catalog.terms_ending(first, MAX_TERMS)
         elif cut_right:
             return _quote(first) + "*"
         else:
@@ -133,7 +133,7 @@ def fts_expression(catalog: Catalog, query: str) -> str | None:
     phrase = " ".join(t.lower() for t in rest)
     parts.append(_quote(phrase) + ("*" if cut_right else ""))
     if cut_left:
-        terms = catalog.terms_where("substr(term, -length(?1)) = ?1", first, MAX_TERMS)
+        terms = catalog.terms_ending(first, MAX_TERMS)
         if terms is not None:
             if not terms:
                 return NO_MATCH
@@ -190,11 +190,17 @@ def compile_query(query: str, *, regex: bool, case: bool) -> re.Pattern[str]:
 
 
 def hits_in(dispatch: Dispatch, pattern: re.Pattern[str], limit: int | None = None) -> list[Hit]:
+    return hits_in_text(dispatch.id, dispatch.text, pattern, limit)
+
+
+def hits_in_text(
+    dispatch_id: str, text: str, pattern: re.Pattern[str], limit: int | None = None
+) -> list[Hit]:
     out: list[Hit] = []
-    for m in pattern.finditer(dispatch.text):
+    for m in pattern.finditer(text):
         if m.end() == m.start():
             continue
-        out.append(Hit(dispatch.id, m.start(), m.end(), dispatch.text))
+        out.append(Hit(dispatch_id, m.start(), m.end(), text))
         if limit is not None and len(out) >= limit:
             break
     return out

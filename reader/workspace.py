@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.catalog import Catalog, CatalogEntry, Progress, ScanReport, default_catalog_path, recognizer_key
-from reader.corpus import read_dispatch
+from reader.corpus import read_dispatch, read_text
 from reader.errors import ReaderError, UsageError
 from reader.models import Dispatch
-from reader.search import Hit, candidates, compile_query, hits_in
+from reader.search import Hit, candidates, compile_query, hits_in_text
 
 if TYPE_CHECKING:
     from reader.config import Settings
@@ -151,10 +151,10 @@ class Archive:
         found = 0
         for dispatch_id, path in candidates(self.catalog, query, regex=regex):
             try:
-                dispatch = read_dispatch(Path(path), dispatch_id)
+                text = read_text(path)
             except ReaderError:
                 continue
-            for hit in hits_in(dispatch, pattern, None if limit is None else limit - found):
+            for hit in hits_in_text(dispatch_id, text, pattern, None if limit is None else limit - found):
                 found += 1
                 yield hit
             if limit is not None and found >= limit:
@@ -175,12 +175,18 @@ class Archive:
         if not query:
             return
         pattern = compile_query(query, regex=regex, case=case)
+        titles: dict[str, str] | None = None
         for dispatch_id, path in candidates(self.catalog, query, regex=regex):
             try:
-                dispatch = read_dispatch(Path(path), dispatch_id)
+                text = read_text(path)
             except ReaderError:
                 continue
-            if pattern.search(dispatch.text) or pattern.search(dispatch.title):
+            if pattern.search(text):
+                yield dispatch_id
+                continue
+            if titles is None:
+                titles = {e.id: e.title for e in self.entries}
+            if pattern.search(titles.get(dispatch_id, "")):
                 yield dispatch_id
 
 
