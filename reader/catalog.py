@@ -19,10 +19,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reader.errors import ReaderError
 
-CATALOG_VERSION = 4
+CATALOG_VERSION = 5
 """Bumped whenever the schema or what a row means changes; an older catalog is rebuilt."""
 BATCH = 256
 """Files per committed batch: what a killed run can lose, and the unit handed to a worker."""
@@ -50,7 +51,8 @@ CREATE TABLE IF NOT EXISTS files (
     words INTEGER NOT NULL,
     warnings TEXT NOT NULL,
     ner_key TEXT NOT NULL DEFAULT '',
-    entity_counts TEXT NOT NULL DEFAULT '{}'
+    entity_counts TEXT NOT NULL DEFAULT '{}',
+    entity_total INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS mentions (
     file INTEGER NOT NULL,
@@ -281,6 +283,8 @@ class Catalog:
         self.roots = tuple(roots)
         self.notices: list[str] = []
         """One-line notices for the user (a catalog rebuilt, say)."""
+        self._known_terms: set[str] | None = None
+        """During a large refresh, the words already in the vocabulary table (fewer inserts)."""
         self.conn = self._connect()
 
     # -- opening -------------------------------------------------------------------------
@@ -367,41 +371,38 @@ class Catalog:
 
     _COLUMNS = "rowid, id, path, size, mtime_ns, sha256, title, source, place, date, words, warnings"
 
-    def _entry(self, row: tuple[object, ...], ner_key: str | None) -> CatalogEntry:
-        (rowid, did, path, size, mtime, sha, title, source, place, date, words, warnings, key, counts) = row
-        entities = None
-        if ner_key is not None and key == ner_key:
-            entities = sum(json.loads(str(counts)).values())
+    def _entry(self, row: Any, ner_key: str | None) -> CatalogEntry:
+        (rowid, did, path, size, mtime, sha, title, source, place, date, words, warnings, key, total) = row
         return CatalogEntry(
-            int(str(rowid)),
-            str(did),
-            str(path),
-            int(str(size)),
-            int(str(mtime)),
-            str(sha),
-            str(title),
-            str(source),
-            str(place),
-            str(date),
-            int(str(words)),
-            tuple(json.loads(str(warnings))),
-            entities,
+            rowid,
+            did,
+            path,
+            size,
+            mtime,
+            sha,
+            title,
+            source,
+            place,
+            date,
+            words,
+            () if warnings == "[]" else tuple(json.loads(warnings)),
+            total if ner_key is not None and key == ner_key else None,
         )
 
     def entries(self, ner_key: str | None = None) -> list[CatalogEntry]:
         """Every file, sorted by id."""
-        rows = self.conn.execute(f"SELECT {self._COLUMNS}, ner_key, entity_counts FROM files ORDER BY id")
+        rows = self.conn.execute(f"SELECT {self._COLUMNS}, ner_key, entity_total FROM files ORDER BY id")
         return [self._entry(r, ner_key) for r in rows]
 
     def iter_entries(self, ner_key: str | None = None) -> Iterator[CatalogEntry]:
         """Every file, sorted by id, without holding them all in memory."""
-        rows = self.conn.execute(f"SELECT {self._COLUMNS}, ner_key, entity_counts FROM files ORDER BY id")
+        rows = self.conn.execute(f"SELECT {self._COLUMNS}, ner_key, entity_total FROM files ORDER BY id")
         for r in rows:
             yield self._entry(r, ner_key)
 
     def lookup(self, dispatch_id: str, ner_key: str | None = None) -> CatalogEntry | None:
         row = self.conn.execute(
-            f"SELECT {self._COLUMNS}, ner_key, entity_counts FROM files WHERE id = ?", (dispatch_id,)
+            f"SELECT {self._COLUMNS}, ner_key, entity_total FROM files WHERE id = ?", (dispatch_id,)
         ).fetchone()
         return None if row is None else self._entry(row, ner_key)
 
@@ -439,8 +440,8 @@ class Catalog:
 
     def entity_counts(self, ner_key: str) -> dict[str, int]:
         """Entities per dispatch id, for files whose counts are current."""
-        rows = self.conn.execute("SELECT id, entity_counts FROM files WHERE ner_key = ?", (ner_key,))
-        return {str(i): sum(json.loads(str(c)).values()) for i, c in rows}
+        rows = self.conn.execute("SELECT id, entity_total FROM files WHERE ner_key = ?", (ner_key,))
+        return dict(rows)
 
     def entities_by_label(self, ner_key: str) -> dict[str, int]:
         rows = self.conn.execute(
@@ -568,6 +569,28 @@ class Catalog:
             )
             self._remove_rows(gone)
         work = todo + entities_only
+        if len(todo) > 1000:
+            self._known_terms = {str(r[0]) for r in self.conn.execute("SELECT term FROM terms")}
+        try:
+            return self._process(
+                todo, work, entities_for, ner_key, progress, jobs, interrupted, changed, gone, warnings
+            )
+        finally:
+            self._known_terms = None
+
+    def _process(
+        self,
+        todo: list[tuple[str, str]],
+        work: list[tuple[str, str]],
+        entities_for: tuple[str, tuple[list[tuple[str, str]], list[str]]] | None,
+        ner_key: str | None,
+        progress: Progress | None,
+        jobs: int | None,
+        interrupted: Callable[[], bool] | None,
+        changed: int,
+        gone: list[int],
+        warnings: list[str],
+    ) -> ScanReport:
         recognized = 0
         skipped = len(warnings)
         if work:
@@ -659,13 +682,14 @@ class Catalog:
         if clash is not None:
             self._remove_rows([int(clash[0])])
         counts = json.dumps(facts.entity_counts or {}, sort_keys=True)
+        total = sum((facts.entity_counts or {}).values())
         if row is not None and not with_body:
             rowid = int(row[0])
             if str(row[1]) != facts.sha256:
                 return  # changed again since the scan: the next refresh redoes it
             self.conn.execute(
-                "UPDATE files SET ner_key = ?, entity_counts = ? WHERE rowid = ?",
-                (ner_key or "", counts, rowid),
+                "UPDATE files SET ner_key = ?, entity_counts = ?, entity_total = ? WHERE rowid = ?",
+                (ner_key or "", counts, total, rowid),
             )
             self.conn.execute("DELETE FROM mentions WHERE file = ?", (rowid,))
         else:
@@ -673,7 +697,7 @@ class Catalog:
                 self._remove_rows([int(row[0])])
             cur = self.conn.execute(
                 "INSERT INTO files(path, id, size, mtime_ns, sha256, title, source, place, date, words, "
-                "warnings, ner_key, entity_counts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "warnings, ner_key, entity_counts, entity_total) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     facts.path,
                     facts.id,
@@ -688,6 +712,7 @@ class Catalog:
                     json.dumps(list(facts.warnings)),
                     ner_key if facts.entity_counts is not None and ner_key else "",
                     counts,
+                    total,
                 ),
             )
             rowid = int(cur.lastrowid or 0)
@@ -695,8 +720,12 @@ class Catalog:
                 "INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)", (rowid, facts.title, facts.body)
             )
             # Words are never removed: the table only widens a search, which texts confirm.
+            known = self._known_terms
+            fresh = [t for t in facts.terms if t not in known] if known is not None else list(facts.terms)
+            if known is not None:
+                known.update(fresh)
             self.conn.executemany(
-                "INSERT OR IGNORE INTO terms(term, rev) VALUES (?, ?)", [(t, t[::-1]) for t in facts.terms]
+                "INSERT OR IGNORE INTO terms(term, rev) VALUES (?, ?)", [(t, t[::-1]) for t in fresh]
             )
         if facts.entity_counts is not None:
             self.conn.executemany(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from reader.corpus import DispatchSource
 from reader.errors import ReaderError
-from reader.store import REQUIRED_FIELDS, TABLE_PREFIX, AnnotationStore, Record, parse_store_bytes
+from reader.store import TABLE_PREFIX, AnnotationStore, Record, check_op, check_record, parse_store_bytes
 
 _RECORD_START = re.compile(r'\{\s*"id"\s*:')
 
@@ -29,16 +29,11 @@ class Diagnosis:
 
 
 def _valid(record: object) -> bool:
-    return (
-        isinstance(record, dict)
-        and all(k in record for k in REQUIRED_FIELDS)
-        and isinstance(record["start"], int)
-        and isinstance(record["end"], int)
-        and 0 <= record["start"] < record["end"]
-        and isinstance(record["tag"], str)
-        and bool(record["tag"].strip())
-        and isinstance(record["dispatch_id"], str)
-    )
+    try:
+        check_record(record, "")
+    except ReaderError:
+        return False
+    return True
 
 
 def _scan_records(text: str) -> list[object]:
@@ -59,7 +54,11 @@ def diagnose(path: Path, corpus: DispatchSource | None = None) -> Diagnosis:
     if not path.exists():
         d.problems.append(f"{path}: does not exist (a new store is made on the first write)")
         return d
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        d.problems.append(f"{path}: cannot be read ({exc.strerror or exc})")
+        return d
     text = raw.decode("utf-8", errors="replace")
     try:
         data = parse_store_bytes(raw, str(path)) if raw.strip() else {}
@@ -80,22 +79,36 @@ def diagnose(path: Path, corpus: DispatchSource | None = None) -> Diagnosis:
         if bad:
             d.problems.append(f"{path}: {bad} records lack fields or have bad offsets and cannot be saved")
     journal = path.with_name(path.name + ".journal")
-    if journal.exists() and journal.stat().st_size:
+    if journal.is_symlink():
+        d.problems.append(f"{journal}: is a symlink; the store refuses to follow it (move it aside)")
+    elif journal.exists() and journal.stat().st_size:
         lines = journal.read_bytes().split(b"\n")
         damaged = 0
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
+            where = f"{journal}, entry {number}"
             try:
                 op = json.loads(line)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):
                 if number == len(lines):
                     d.notes.append(f"{journal}: a torn last entry (a write that never finished), ignored")
                 else:
                     damaged += 1
                 continue
-            for inner in op.get("ops", [op]):
-                if inner.get("op") == "put" and _valid(inner.get("r")):
+            try:
+                check_op(op, where)
+            except ReaderError as exc:
+                # A valid JSON line that is not a journal entry: explain it, salvage the rest.
+                d.problems.append(str(exc))
+                batch = isinstance(op, dict) and isinstance(op.get("ops"), list)
+                inner_ops: list[object] = list(op["ops"]) if batch else [op]
+                for inner in inner_ops:
+                    if isinstance(inner, dict) and inner.get("op") == "put" and _valid(inner.get("r")):
+                        d.records[inner["r"]["id"]] = inner["r"]
+                continue
+            for inner in op["ops"] if op.get("op") == "batch" else [op]:
+                if inner.get("op") == "put":
                     d.records[inner["r"]["id"]] = inner["r"]
                 elif inner.get("op") == "del":
                     d.records.pop(inner.get("id", ""), None)

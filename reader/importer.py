@@ -18,7 +18,7 @@ from reader.anchor import context, occurrences
 from reader.corpus import DispatchSource, decode, normalise, sha256_of
 from reader.errors import ReaderError
 from reader.formats import IMPORT_FORMATS, Candidate, FormatError, Record
-from reader.store import SCHEMA_VERSION, AnnotationStore, default_annotator, utc_now
+from reader.store import SCHEMA_VERSION, AnnotationStore, check_record, default_annotator, utc_now
 
 
 @dataclass
@@ -53,7 +53,7 @@ def detect_format(path: Path) -> str:
         )
         try:
             obj = json.loads(first) if first else {}
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             return "jsonl"
         if isinstance(obj, dict) and "text" in obj:
             return "spacy" if "spans" in obj else "doccano"
@@ -64,10 +64,9 @@ def detect_format(path: Path) -> str:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReaderError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    from reader.files import read_capped
+
+    data = read_capped(str(path))
     try:
         text, warnings = decode(data, str(path))
     except ReaderError:
@@ -84,7 +83,7 @@ def read_candidates(path: Path, fmt: str) -> list[Candidate]:
         if not path.is_dir():
             raise ReaderError(f"{path}: brat imports read a folder of .txt and .ann files")
         conf = path / "annotation.conf"
-        tag_map = brat.read_tag_map(conf.read_text(encoding="utf-8")) if conf.exists() else {}
+        tag_map = brat.read_tag_map(_read_text(conf)) if conf.exists() else {}
         out = []
         for ann in sorted(path.glob("*.ann")):
             txt = ann.with_suffix(".txt")
@@ -126,13 +125,27 @@ def plan_import(candidates: list[Candidate], corpus: DispatchSource, store: Anno
                 f"{c.where}: unknown dispatch {r.get('dispatch_id', '(text not in the corpus)')!r}"
             )
             continue
-        tag = str(r.get("tag", "")).strip()
+        wrong = [
+            k
+            for k in ("tag", "note", "annotator", "created", "updated", "id")
+            if k in r and not isinstance(r[k], str) and r[k] is not None
+        ]
+        if wrong:
+            plan.errors.append(f"{c.where}: {', '.join(wrong)} must be text")
+            continue
+        tag = str(r.get("tag") or "").strip()
         if not tag:
             plan.errors.append(f"{c.where}: empty tag")
             continue
         start, end = r.get("start"), r.get("end")
+        # Offsets are integers; JSON's true/false are not (bool is an int in Python).
+        start = start if type(start) is int else None  # noqa: E721
+        end = end if type(end) is int else None  # noqa: E721
         basis = normalise(source_text) if source_text is not None else dispatch.text
         quote = r.get("quote")
+        if quote is not None and not isinstance(quote, str):
+            plan.errors.append(f"{c.where}: quote must be text")
+            continue
         if not quote and isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(basis):
             quote = basis[start:end]
         if not quote:
@@ -183,12 +196,21 @@ def plan_import(candidates: list[Candidate], corpus: DispatchSource, store: Anno
             "prefix": prefix if moved or "prefix" not in r else r["prefix"],
             "suffix": suffix if moved or "suffix" not in r else r["suffix"],
             "tag": tag,
-            "note": str(r.get("note", "")),
+            "note": str(r.get("note") or ""),
             "annotator": str(r.get("annotator") or default_annotator()),
             "created": str(r.get("created") or now),
             "updated": str(r.get("updated") or r.get("created") or now),
             "schema": SCHEMA_VERSION,
         }
+        fallback = {"dispatch_sha256": dispatch.sha256, "prefix": prefix, "suffix": suffix}
+        for field_name, value in fallback.items():
+            if not isinstance(record[field_name], str):
+                record[field_name] = value
+        try:
+            check_record(record, c.where)
+        except ReaderError as exc:
+            plan.errors.append(str(exc))
+            continue
         plan.records.append(record)
     return plan
 
@@ -208,6 +230,9 @@ def import_path(
         candidates = read_candidates(path, fmt)
     except FormatError as exc:
         raise ReaderError(str(exc)) from None
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError, RecursionError) as exc:
+        # A shape no reader expected: still one line naming the file, and nothing stored.
+        raise ReaderError(f"{path}: not a valid {fmt} file ({type(exc).__name__}: {str(exc)[:80]})") from None
     plan = plan_import(candidates, corpus, store)
     if not dry_run and not plan.errors and plan.records:
         store.put_many(plan.records)

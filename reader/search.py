@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from reader.catalog import Catalog
     from reader.models import Dispatch
 
+MAX_PHRASES = 64
+"""Up to this many such words, each becomes a whole phrase (adjacency kept); beyond, words."""
 MAX_TERMS = 400
 """Vocabulary terms an end-of-query fragment may expand to before it stops narrowing."""
 
@@ -128,18 +130,19 @@ def fts_expression(catalog: Catalog, query: str) -> str | None:
         if terms is None:
             return None
         return " OR ".join(_quote(t) for t in terms) if terms else NO_MATCH
-    parts: list[str] = []
-    rest = tokens[1:]
-    phrase = " ".join(t.lower() for t in rest)
-    parts.append(_quote(phrase) + ("*" if cut_right else ""))
-    if cut_left:
-        terms = catalog.terms_ending(first, MAX_TERMS)
-        if terms is not None:
-            if not terms:
-                return NO_MATCH
-            parts.append("(" + " OR ".join(_quote(t) for t in terms) + ")")
-    else:
-        parts[0] = _quote(" ".join([first, phrase])) + ("*" if cut_right else "")
+    rest = " ".join(t.lower() for t in tokens[1:])
+    star = "*" if cut_right else ""
+    if not cut_left:
+        return _quote(f"{first} {rest}") + star
+    terms = catalog.terms_ending(first, MAX_TERMS)
+    if terms is None:
+        return _quote(rest) + star
+    if not terms:
+        return NO_MATCH
+    if len(terms) <= MAX_PHRASES:
+        # One phrase per word the query's first fragment can end: adjacency is kept.
+        return " OR ".join(_quote(f"{t} {rest}") + star for t in terms)
+    parts = [_quote(rest) + star, "(" + " OR ".join(_quote(t) for t in terms) + ")"]
     return " AND ".join(parts)
 
 

@@ -24,6 +24,7 @@ import contextlib
 import getpass
 import json
 import os
+import stat
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -137,19 +138,101 @@ def make_record(
     }
 
 
+MAX_TEXT_FIELD = 1_000_000
+"""Characters a quote or note may hold."""
+MAX_SHORT_FIELD = 1_000
+"""Characters an id, tag, annotator or timestamp may hold."""
+MAX_OFFSET = 1 << 31
+_STRING_FIELDS = {
+    "id": MAX_SHORT_FIELD,
+    "dispatch_id": 4096,
+    "dispatch_sha256": 128,
+    "quote": MAX_TEXT_FIELD,
+    "prefix": 1024,
+    "suffix": 1024,
+    "tag": 200,
+    "note": MAX_TEXT_FIELD,
+    "annotator": MAX_SHORT_FIELD,
+    "created": 64,
+    "updated": 64,
+}
+
+
+def _valid_unicode(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_record(record: object, where: str) -> Record:
-    """Check the shape of a stored record; raise :class:`ReaderError` naming ``where``."""
+    """Check a record at a boundary (store file, journal, import, a write): one schema.
+
+    Types, ranges and lengths: offsets are integers (not booleans) with ``0 <= start < end``
+    below 2**31; text fields are strings of valid Unicode within their caps; the tag is not
+    blank. Raises :class:`ReaderError` naming ``where`` and the record.
+    """
     if not isinstance(record, dict):
         raise ReaderError(f"{where}: a record is not a JSON object")
     missing = [f for f in REQUIRED_FIELDS if f not in record]
     if missing:
-        raise ReaderError(f"{where}: record {record.get('id', '?')!r} lacks {', '.join(missing)}")
+        rid = record.get("id", "?")
+        shown = rid[:40] if isinstance(rid, str) else "?"
+        raise ReaderError(f"{where}: record {shown!r} lacks {', '.join(missing)}")
+    rid = record["id"]
+    name = repr(rid[:40]) if isinstance(rid, str) else "?"
     start, end = record["start"], record["end"]
-    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
-        raise ReaderError(f"{where}: record {record['id']!r} has bad offsets {start!r}..{end!r}")
-    if not isinstance(record["tag"], str) or not record["tag"].strip():
-        raise ReaderError(f"{where}: record {record['id']!r} has an empty tag")
+    if not (
+        type(start) is int and type(end) is int and 0 <= start < end <= MAX_OFFSET  # noqa: E721
+    ):
+        shown = f"{str(start)[:20]!r}..{str(end)[:20]!r}"
+        raise ReaderError(f"{where}: record {name} has bad offsets {shown}")
+    for field_name, cap in _STRING_FIELDS.items():
+        if field_name not in record:
+            continue
+        value = record[field_name]
+        if not isinstance(value, str):
+            raise ReaderError(
+                f"{where}: record {name}: {field_name} must be text, not {type(value).__name__}"
+            )
+        if len(value) > cap:
+            raise ReaderError(f"{where}: record {name}: {field_name} is over {cap:,} characters")
+        if not _valid_unicode(value):
+            raise ReaderError(
+                f"{where}: record {name}: {field_name} holds invalid Unicode (a lone surrogate)"
+            )
+    if not record["tag"].strip():
+        raise ReaderError(f"{where}: record {name} has an empty tag")
+    if not rid.strip():
+        raise ReaderError(f"{where}: a record has an empty id")
     return record
+
+
+def check_op(op: object, where: str) -> Record:
+    """Check one journal entry (and the records in it) before it is replayed."""
+    if not isinstance(op, dict):
+        raise ReaderError(f"{where}: not a journal entry (a JSON object was expected)")
+    kind = op.get("op")
+    if kind == "batch":
+        ops = op.get("ops")
+        if not isinstance(ops, list):
+            raise ReaderError(f"{where}: a batch without a list of operations")
+        for inner in ops:
+            check_op(inner, where)
+    elif kind == "put":
+        check_record(op.get("r"), where)
+    elif kind == "del":
+        if not isinstance(op.get("id"), str):
+            raise ReaderError(f"{where}: a delete without an annotation id")
+    elif kind in ("row", "rowdel"):
+        if not (isinstance(op.get("t"), str) and op["t"].startswith("_") and isinstance(op.get("k"), str)):
+            raise ReaderError(f"{where}: a side-table entry without a table name and key")
+        if kind == "row" and not isinstance(op.get("r"), dict):
+            raise ReaderError(f"{where}: a side-table entry without a row")
+    else:
+        raise ReaderError(f"{where}: unknown journal operation {str(kind)[:20]!r}")
+    return op
 
 
 @dataclass
@@ -173,7 +256,8 @@ class AnnotationStore:
         checkpoint_every: int = 2000,
         lock_timeout: float = 10.0,
     ) -> None:
-        self.path = Path(path) if path is not None else None
+        # A store path that is a symlink is resolved and written through: one store, not two.
+        self.path = Path(os.path.realpath(path)) if path is not None else None
         self.corpus = corpus
         self.annotator = annotator or default_annotator()
         self.readonly = readonly
@@ -444,24 +528,43 @@ class AnnotationStore:
             for op in ops:
                 self._apply(op)
             return
-        line = json.dumps(ops[0] if len(ops) == 1 else {"op": "batch", "ops": ops}, ensure_ascii=False)
+        for op in ops:
+            check_op(op, "a write")
+        line = json.dumps(
+            ops[0] if len(ops) == 1 else {"op": "batch", "ops": ops}, ensure_ascii=False, allow_nan=False
+        )
         data = (line + "\n").encode("utf-8")
         with self._locked():
             self._sync()
-            fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
-                _write_all(fd, data)
-                os.fsync(fd)
+                fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW, 0o644)
+            except OSError as exc:
+                raise ReaderError(_io_problem(self.journal_path, exc, "nothing was written")) from None
+            try:
+                before = os.fstat(fd).st_size
+                try:
+                    _write_all(fd, data)
+                    os.fsync(fd)
+                except OSError as exc:
+                    # Take back a partial line, so the next append does not run into it.
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(fd, before)
+                        os.fsync(fd)
+                    raise ReaderError(_io_problem(self.journal_path, exc, "nothing was written")) from None
             finally:
                 os.close(fd)
             if self._state.journal_pos == 0:
-                _fsync_dir(self.journal_path.parent)
+                with contextlib.suppress(OSError):
+                    _fsync_dir(self.journal_path.parent)
             self._state.journal_pos += len(data)
             for op in ops:
                 self._apply(op)
             self._writes_since_checkpoint += 1
             if self._writes_since_checkpoint >= self.checkpoint_every:
-                self._checkpoint_locked()
+                # The write above is durable in the journal: a checkpoint that fails (disk
+                # full, say) is tried again later and never undoes it.
+                with contextlib.suppress(OSError, ReaderError):
+                    self._checkpoint_locked()
 
     def checkpoint(self) -> None:
         """Fold the journal into the main file now (atomic replace)."""
@@ -516,12 +619,12 @@ class AnnotationStore:
             return
         if self._lock_fd is None:
             try:
-                self._lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+                self._lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
             except OSError as exc:
                 if self.readonly:
                     yield
                     return
-                raise ReaderError(f"{self.lock_path}: cannot create the lock file ({exc.strerror})") from None
+                raise ReaderError(_io_problem(self.lock_path, exc, "nothing was written")) from None
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
@@ -551,9 +654,15 @@ class AnnotationStore:
 
     def _journal_size(self) -> int:
         try:
-            return os.stat(self.journal_path).st_size
+            st = os.lstat(self.journal_path)
         except FileNotFoundError:
             return 0
+        if not stat.S_ISREG(st.st_mode):
+            raise ReaderError(
+                f"{self.journal_path}: not a regular file (a symlink?); refusing to read or write "
+                "through it; move it aside"
+            )
+        return st.st_size
 
     def _sync(self, force: bool = False) -> None:
         """Bring memory up to date with the files (caller holds the lock)."""
@@ -587,28 +696,38 @@ class AnnotationStore:
         self._state.main_sig = sig
 
     def _replay_journal(self, size: int) -> None:
-        with open(self.journal_path, "rb") as fh:
+        try:
+            fd = os.open(self.journal_path, os.O_RDONLY | _NOFOLLOW)
+        except OSError as exc:
+            raise ReaderError(_io_problem(self.journal_path, exc, "the store was not opened")) from None
+        with open(fd, "rb") as fh:
             fh.seek(self._state.journal_pos)
             chunk = fh.read(size - self._state.journal_pos)
         complete = chunk.rfind(b"\n") + 1
         for number, line in enumerate(chunk[:complete].splitlines(), 1):
             if not line.strip():
                 continue
+            where = f"{self.journal_path}, entry {number} after byte {self._state.journal_pos}"
+            advice = (
+                "the files were left untouched; `reader doctor` explains, and "
+                "`reader doctor --salvage NEW_PATH` saves every good record"
+            )
             try:
-                op = json.loads(line)
-                self._apply(op)
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ReaderError(
-                    f"{self.journal_path}: entry {number} after byte {self._state.journal_pos} is "
-                    f"damaged ({exc}); the files were left untouched; move the journal aside "
-                    "to open the store without it"
-                ) from None
+                op = check_op(json.loads(line, parse_constant=_no_constant), where)
+            except ReaderError as exc:
+                raise ReaderError(f"{exc}; {advice}") from None
+            except (ValueError, RecursionError) as exc:
+                raise ReaderError(f"{where}: damaged ({str(exc)[:80]}); {advice}") from None
+            self._apply(op)
         self._state.journal_pos += complete
         if complete < len(chunk) and not self.readonly:
             # A torn last line from a writer killed mid-append; its add() never returned.
-            with open(self.journal_path, "r+b") as fh:
-                fh.truncate(self._state.journal_pos)
-                os.fsync(fh.fileno())
+            fd = os.open(self.journal_path, os.O_WRONLY | _NOFOLLOW)
+            try:
+                os.ftruncate(fd, self._state.journal_pos)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def _checkpoint_locked(self) -> None:
         assert self.path is not None
@@ -618,8 +737,9 @@ class AnnotationStore:
         snapshot[META_TABLE] = {"1": {"format": FORMAT_NAME, "schema": SCHEMA_VERSION}}
         tmp = self.path.with_name(f"{self.path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         try:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                json.dump(snapshot, fh, ensure_ascii=False, separators=(",", ":"))
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+            with open(fd, "w", encoding="utf-8") as fh:
+                json.dump(snapshot, fh, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, self.path)
@@ -631,9 +751,12 @@ class AnnotationStore:
         # The main file now holds every journalled write; replaying them again would be
         # harmless (puts and deletes are idempotent), so a crash right here loses nothing.
         if self._journal_size():
-            with open(self.journal_path, "r+b") as fh:
-                fh.truncate(0)
-                os.fsync(fh.fileno())
+            fd = os.open(self.journal_path, os.O_WRONLY | _NOFOLLOW)
+            try:
+                os.ftruncate(fd, 0)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
         self._state.main_sig = self._main_sig()
         self._state.journal_pos = 0
         self._writes_since_checkpoint = 0
@@ -676,6 +799,30 @@ def parse_store_bytes(raw: bytes, where: str) -> dict[str, Any]:
                 raise ReaderError(f"{where}: table {name!r} has a non-numeric key {doc_id!r}; {advice}")
             check_record(record, f"{where}, table {name!r}")
     return data
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _io_problem(path: Path, exc: OSError, outcome: str) -> str:
+    """One line for a failed file operation: which file, what happened, what it means."""
+    import errno
+
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "no permission",
+        errno.EPERM: "not permitted",
+        errno.ELOOP: "it is a symlink, which the store refuses to follow",
+        errno.ENOENT: "the folder vanished",
+    }
+    reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
+    return f"{path}: {reason}; {outcome}"
 
 
 def _write_all(fd: int, data: bytes) -> None:

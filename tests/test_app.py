@@ -597,3 +597,70 @@ async def test_filter_and_corpus_find_on_a_catalog(tmp_path: Path) -> None:
         assert screen.hits == [] and app.is_running
         assert "bad regular expression" in str(screen.query_one("#search-title").render())
     app.workspace.close()
+
+
+TYPED = [
+    "[/x]",
+    "[bold]loud[/bold]",
+    "[link=http://evil.example]x",
+    ":skull: :x:",
+    "\x1b[2J\x1b]0;t\x07",
+    "\u202eevil",
+    "שלום עולם",
+    "🦊 emoji ZWJ 👩‍👩‍👧",
+    "(unclosed [ regex",
+    "\\",
+]
+
+
+async def _paste(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Put ``text`` into the focused input as a terminal paste does (escapes included)."""
+    from textual import events
+
+    assert pilot.app.focused is not None
+    pilot.app.post_message(events.Paste(text))  # as the terminal driver delivers it
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("typed", TYPED, ids=range(len(TYPED)))
+async def test_hostile_text_in_every_input_is_stored_as_typed(settings, store, corpus, typed) -> None:
+    """Filter, corpus find, dispatch search, tag picker and note editor take any string; the
+    app keeps running and what is stored is what was typed."""
+    from reader.tui.screens.note_editor import NoteEditor
+
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash")
+        await _paste(pilot, typed)
+        await settle(pilot)
+        await pilot.press("escape", "escape", "f")
+        await _paste(pilot, typed)
+        await settle(pilot)
+        await pilot.press("ctrl+r")  # the same text as a regular expression (maybe invalid)
+        await settle(pilot)
+        await pilot.press("escape")
+        view = await open_first(pilot)
+        await pilot.press("slash")
+        await _paste(pilot, typed)
+        await pilot.press("enter")
+        await pilot.pause()
+        view.move_to(corpus.get(SEED_000).text.index("Pavel Grachev"))
+        await pilot.press("e", "t")
+        await pilot.pause()
+        assert isinstance(app.screen, TagPicker)
+        await _paste(pilot, typed)
+        await pilot.press("enter")
+        await pilot.pause()
+        view.move_to(corpus.get(SEED_000).text.index("Pavel Grachev") + 1)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor), store.for_dispatch(SEED_000)
+        await _paste(pilot, typed)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.is_running
+        stored = store.for_dispatch(SEED_000)
+        # A tag is one line without surrounding space; everything else is kept as typed.
+        assert [r["tag"] for r in stored] == [" ".join(typed.split())]
+        assert stored[0]["note"] == typed

@@ -7,6 +7,7 @@ records that :mod:`reader.importer` checks against the dispatch texts before sto
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,26 @@ class FormatError(Exception):
     def __init__(self, where: str, message: str) -> None:
         super().__init__(f"{where}: {message}")
         self.where = where
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def load_json(text: str, where: str) -> Any:
+    """Strict JSON from outside: no NaN or Infinity, no runaway nesting or numbers.
+
+    Raises:
+        FormatError: naming ``where`` and, for syntax errors, the line.
+    """
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"{where}:{exc.lineno}", f"not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise FormatError(where, "JSON nested too deeply") from None
+    except ValueError as exc:
+        raise FormatError(where, f"not valid JSON ({str(exc)[:80]})") from None
 
 
 Writer = Callable[[DispatchSource, list[Record]], Output]

@@ -7,7 +7,7 @@ from typing import Any
 
 from reader.corpus import DispatchSource
 from reader.export import build_export, dumps_export, ordered_record
-from reader.formats import Candidate, FormatError, Output, Record, by_dispatch, count
+from reader.formats import Candidate, FormatError, Output, Record, by_dispatch, count, load_json
 
 
 def write_json(corpus: DispatchSource, records: list[Record]) -> Output:
@@ -72,10 +72,7 @@ def write_doccano(corpus: DispatchSource, records: list[Record]) -> Output:
 
 
 def read_json(text: str, name: str) -> list[Candidate]:
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"{name}:{exc.lineno}", f"not valid JSON ({exc.msg})") from None
+    doc = load_json(text, name)
     if (
         not isinstance(doc, dict)
         or doc.get("format") != "dispatch-reader"
@@ -96,10 +93,7 @@ def _lines(text: str, name: str) -> list[tuple[str, Any]]:
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            out.append((f"{name}:{number}", json.loads(line)))
-        except json.JSONDecodeError as exc:
-            raise FormatError(f"{name}:{number}", f"not valid JSON ({exc.msg})") from None
+        out.append((f"{name}:{number}", load_json(line, f"{name}:{number}")))
     return out
 
 

@@ -22,7 +22,20 @@ def write_csv(corpus: DispatchSource, records: list[Record]) -> Output:
     return Output(text=buffer.getvalue())
 
 
+MAX_CSV_FIELD = 16 * 1024 * 1024
+"""A field may be as long as a note may be (our own export of a long note must import)."""
+
+
 def read_csv(text: str, name: str) -> list[Candidate]:
+    if csv.field_size_limit() < MAX_CSV_FIELD:
+        csv.field_size_limit(MAX_CSV_FIELD)
+    try:
+        return _read_csv(text, name)
+    except csv.Error as exc:
+        raise FormatError(name, f"not valid CSV ({exc})") from None
+
+
+def _read_csv(text: str, name: str) -> list[Candidate]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = [f for f in ("dispatch_id", "start", "end", "tag") if f not in (reader.fieldnames or [])]
     if missing:

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from reader.corpus import DispatchSource
-from reader.formats import Candidate, FormatError, Output, Record
+from reader.formats import Candidate, FormatError, Output, Record, load_json
 from reader.store import utc_now
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -82,10 +82,7 @@ def write_w3c(corpus: DispatchSource, records: list[Record]) -> Output:
 
 
 def read_w3c(text: str, name: str) -> list[Candidate]:
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"{name}:{exc.lineno}", f"not valid JSON ({exc.msg})") from None
+    doc = load_json(text, name)
     if isinstance(doc, dict) and doc.get("type") == "AnnotationCollection":
         items = (doc.get("first") or {}).get("items", [])
     elif isinstance(doc, dict) and doc.get("type") == "AnnotationPage":
@@ -108,8 +105,12 @@ def _record(item: Any, where: str) -> Record:
     target = item.get("target")
     if not isinstance(target, dict) or not str(target.get("source", "")).startswith(SOURCE_PREFIX):
         raise FormatError(where, f"the target's source is not a dispatch ({SOURCE_PREFIX}...)")
-    record: Record = {"dispatch_id": unquote(target["source"][len(SOURCE_PREFIX) :])}
-    for selector in target.get("selector", []):
+    record: Record = {"dispatch_id": unquote(str(target["source"])[len(SOURCE_PREFIX) :])}
+    selectors = target.get("selector", [])
+    # The model allows one selector object as well as a list of them.
+    for selector in selectors if isinstance(selectors, list) else [selectors]:
+        if not isinstance(selector, dict):
+            raise FormatError(where, "a selector is not an object")
         if selector.get("type") == "TextPositionSelector":
             record["start"], record["end"] = selector.get("start"), selector.get("end")
         elif selector.get("type") == "TextQuoteSelector":

@@ -11,11 +11,13 @@ from rich.style import Style
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.color import Color
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from reader.config import Settings
 from reader.corpus import DispatchSource
 from reader.errors import ReaderError
+from reader.inert import inert, plural
 from reader.models import ENTITY_LABELS, Dispatch, Entity
 from reader.store import AnnotationStore
 from reader.undo import UndoHistory
@@ -67,6 +69,21 @@ class ReaderApp(App[None]):
         self._executor: ProcessPoolExecutor | None = None
         # What the catalog already knows: the Entities column paints with the library.
         self.entity_counts.update(workspace.catalog.entity_counts(workspace.entity_key(self.lexicon)))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: it may quote a tag, a file name or a note, so it
+        is made inert and never parsed as markup (widgets pass ``markup=True`` by default)."""
+        super().notify(
+            inert(message, 500), title=inert(title, 80), severity=severity, timeout=timeout, markup=False
+        )
 
     def on_mount(self) -> None:
         from reader.tui.screens.library import LibraryScreen
@@ -277,7 +294,9 @@ class ReaderApp(App[None]):
             return
         for loss in output.losses:
             self.notify(loss, title="What this format leaves out", severity="warning", timeout=8)
-        self.notify(f"exported {len(records)} annotations to {Path(path).resolve()} ({fmt})", title="Export")
+        self.notify(
+            f"exported {plural(len(records), 'annotation')} to {Path(path).resolve()} ({fmt})", title="Export"
+        )
 
 
 def _lexicon_of(store: AnnotationStore) -> tuple[list[tuple[str, str]], list[str]]:

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from rich.style import Style
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,6 +20,7 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from reader.entities import LABELS as ENTITY_LABELS
 from reader.errors import ReaderError
+from reader.inert import inert
 from reader.models import Dispatch, Entity, Span
 from reader.tui.screens.base import ReaderScreen
 from reader.tui.widgets.annotation_list import AnnotationList
@@ -159,7 +161,8 @@ class DispatchScreen(ReaderScreen):
 
     def _status(self, message: str) -> None:
         # One line of fixed height: no need to lay the screen out again.
-        self.query_one("#status-line", Static).update(message, layout=False)
+        # Plain text, made inert: a status may quote a tag, a search or a note.
+        self.query_one("#status-line", Static).update(Text(inert(message, 300)), layout=False)
 
     # -- messages from widgets ----------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Input, Static
 
 from reader.corpus import Entry
 from reader.errors import ReaderError
-from reader.inert import one_line
+from reader.inert import inert, one_line
 from reader.tui.screens.base import ReaderScreen
 from reader.tui.widgets.dispatch_table import DispatchTable
 from reader.workspace import Archive
@@ -90,6 +90,7 @@ class LibraryScreen(ReaderScreen):
         self._filter_error = ""
         self._busy = ""
         self._debounce: Timer | None = None
+        self._resumed = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-title")
@@ -139,9 +140,9 @@ class LibraryScreen(ReaderScreen):
         entities = app.entity_counts.get(d.id)
         status = "annotated" if n else "read" if d.id in app.read_ids else "unread"
         cells = [
-            one_line(d.title),
-            one_line(d.source),
-            one_line(d.date),
+            inert(d.title),
+            inert(d.source),
+            inert(d.date),
             str(d.words),
             "…" if entities is None else str(entities),
             str(n),
@@ -356,5 +357,7 @@ class LibraryScreen(ReaderScreen):
         self.app.exit()
 
     def on_screen_resume(self) -> None:
-        if self.is_mounted:
+        # The first resume comes right after mounting, which has just filled the table.
+        if self.is_mounted and self._resumed:
             self.refill()
+        self._resumed = True

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from reader.check import Finding, check_records, confirmed
 from reader.errors import ReaderError
+from reader.inert import one_line
 from reader.layout import displayable
 from reader.tui.screens.base import ReaderScreen
 
@@ -56,15 +57,15 @@ class ReviewScreen(ReaderScreen):
             line = Text()
             line.append(f"{f.state:<9}", style=STATE_STYLE.get(f.state, ""))
             line.append(f"{f.score:>5.2f}  " if f.state == "fuzzy" else "       ", style="dim")
-            line.append(f"[{f.record['tag']}] ", style="bold")
+            line.append(f"[{one_line(f.record['tag'], 40)}] ", style="bold")
             quote = " ".join(f.record.get("anchor", {}).get("original_quote", f.record["quote"]).split())
             line.append(displayable(quote[:60]))
             where = f"{f.record['start']}..{f.record['end']}"
             if f.updated is not None and f.state != "orphaned":
                 where += f" → {f.updated['start']}..{f.updated['end']}"
-            line.append(f"\n   {f.record['dispatch_id']}  {where}", style="dim")
+            line.append(f"\n   {one_line(f.record['dispatch_id'])}  {where}", style="dim")
             if f.reason:
-                line.append(f"  ({f.reason})", style="dim")
+                line.append(f"  ({one_line(f.reason)})", style="dim")
             options.add_option(Option(line))
         if not self.findings:
             options.add_option(

@@ -13,6 +13,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.errors import ReaderError
+from reader.inert import one_line, plural
 from reader.layout import displayable
 from reader.tagall import Occurrence, find_occurrences, tag_occurrences
 from reader.tui.screens.base import ReaderScreen
@@ -61,12 +62,12 @@ class TagAllScreen(ReaderScreen):
         for i, hit in enumerate(self.hits):
             line = Text()
             line.append("[ ] " if i in self.excluded else "[x] ", style="bold")
-            line.append(f"{hit.dispatch_id}  ", style="dim")
+            line.append(f"{one_line(hit.dispatch_id)}  ", style="dim")
             line.append(displayable(hit.context), style="dim strike" if i in self.excluded else "")
             options.add_option(Option(line))
         if self.hits:
             options.highlighted = min(highlighted or 0, len(self.hits) - 1)
-        where = "the whole corpus" if self.corpus_wide else self.dispatch_id
+        where = "the whole corpus" if self.corpus_wide else one_line(self.dispatch_id)
         chosen = len(self.hits) - len(self.excluded)
         title = Text(
             f"Tag all “{displayable(self.quote)[:50]}” in {where}: {chosen} of {len(self.hits)}", style="bold"
@@ -110,7 +111,7 @@ class TagAllScreen(ReaderScreen):
             self.notify(str(exc), severity="error")
             return
         app.history.record(f"tag all {tag}", [None] * len(records), list(records))
-        self.notify(f"tagged {len(records)} occurrences as {tag}", title="Tag all")
+        self.notify(f"tagged {plural(len(records), 'occurrence')} as {tag}", title="Tag all")
         self.app.pop_screen()
 
     def action_back(self) -> None:

@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from reader.config import TagDef
+from reader.inert import one_line
 
 
 class TagPicker(ModalScreen[str | None]):
@@ -32,7 +33,7 @@ class TagPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="tag-picker"):
             quote = " ".join(self.quote.split())
-            yield Label(Text(f"Tag “{quote[:70]}{'…' if len(quote) > 70 else ''}”"), id="tag-picker-title")
+            yield Label(Text(f"Tag “{one_line(quote, 71)}”"), id="tag-picker-title")
             yield Input(placeholder="filter, or type a new tag name", id="tag-filter")
             yield OptionList(id="tag-options")
 
@@ -53,11 +54,11 @@ class TagPicker(ModalScreen[str | None]):
             line.append(f"{i if i <= 9 else ' '} ", style="dim")
             line.append(tag.name.ljust(name_width), style=f"bold {tag.colour}" if tag.colour else "bold")
             if tag.description:
-                line.append(f"  {tag.description}", style="dim")
+                line.append(f"  {one_line(tag.description, 80)}", style="dim")
             options.add_option(Option(line))
             self.shown.append(tag.name)
         if q and query.strip() not in {t.name for t in self.tags}:
-            options.add_option(Option(Text(f"+ new tag “{query.strip()}”", style="italic")))
+            options.add_option(Option(Text(f"+ new tag “{one_line(query.strip(), 60)}”", style="italic")))
             self.shown.append(query.strip())
         if self.shown:
             options.highlighted = 0

@@ -9,6 +9,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from reader.inert import one_line
+
 
 class WarningsScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,w", "close", "Close")]
@@ -25,7 +27,9 @@ class WarningsScreen(ModalScreen[None]):
                     style="bold",
                 )
             )
-            body = "\n".join(self.warnings) if self.warnings else "none: every file loaded"
+            body = (
+                "\n".join(one_line(w) for w in self.warnings) if self.warnings else "none: every file loaded"
+            )
             yield Static(Text(body))
 
     def action_close(self) -> None:

@@ -9,6 +9,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from reader.inert import one_line
 from reader.layout import displayable
 
 
@@ -31,7 +32,7 @@ class AnnotationList(OptionList):
         options = []
         for record in self.records:
             label = Text()
-            label.append(f"[{record['tag']}] ", style="bold")
+            label.append(f"[{one_line(record['tag'], 40)}] ", style="bold")
             quote = " ".join(record["quote"].split())
             label.append(displayable(quote if len(quote) <= 80 else quote[:79] + "…"))
             if record.get("note"):
