@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from reader.anchor import context, reanchor
-from reader.corpus import DispatchSource
+from reader.models import Dispatch
 from reader.store import Record, utc_now
 
 STATES = ("anchored", "moved", "fuzzy", "orphaned")
@@ -48,7 +48,11 @@ class CheckReport:
         return [f.updated for f in self.findings if f.updated is not None]
 
 
-def check_records(records: list[Record], corpus: DispatchSource) -> CheckReport:
+class DispatchGetter(Protocol):
+    def get(self, dispatch_id: str) -> Dispatch | None: ...
+
+
+def check_records(records: list[Record], corpus: DispatchGetter) -> CheckReport:
     report = CheckReport()
     now = utc_now()
     for r in records:
@@ -118,3 +122,44 @@ def confirmed(record: Record) -> Record:
     anchor: dict[str, Any] = dict(record.get("anchor", {}))
     anchor.update(state="anchored", confirmed=True, score=1.0)
     return dict(record, anchor=anchor, updated=utc_now())
+
+
+@dataclass
+class Placement:
+    """Where a dispatch's annotations are drawn now, before anyone reviews them."""
+
+    shown: list[Record] = field(default_factory=list)
+    """Records to draw: in place, or (copies) at the place they moved to; quote matches text."""
+    needing_review: list[Finding] = field(default_factory=list)
+    """Fuzzy and orphaned ones: not drawn (their text is not there), listed for review."""
+
+
+def place_for_display(records: list[Record], dispatch: Dispatch) -> Placement:
+    """Re-anchor in memory (nothing is stored) so the view never draws a span on text it
+    does not match: what ``reader check`` would do, applied to this one dispatch."""
+    placement = Placement()
+    stale = []
+    for r in records:
+        if dispatch.text[r["start"] : r["end"]] == r["quote"]:
+            placement.shown.append(r)
+        else:
+            stale.append(r)
+    if stale:
+        one = {dispatch.id: dispatch}
+        for f in check_records(stale, _Lookup(one)).findings:
+            if f.state in ("anchored", "moved") and f.updated is not None:
+                placement.shown.append(dict(f.record, start=f.updated["start"], end=f.updated["end"]))
+            else:
+                placement.needing_review.append(f)
+    placement.shown.sort(key=lambda r: (r["start"], r["end"]))
+    return placement
+
+
+class _Lookup:
+    """The one dispatch a placement is about, as the corpus ``check_records`` asks for."""
+
+    def __init__(self, dispatches: dict[str, Dispatch]) -> None:
+        self._dispatches = dispatches
+
+    def get(self, dispatch_id: str) -> Dispatch | None:
+        return self._dispatches.get(dispatch_id)

@@ -115,8 +115,10 @@ def write_output(path: str | os.PathLike[str], output: Any) -> None:
     """
     from reader.errors import ReaderError
 
-    target = Path(path)
+    target = Path(path).expanduser()
     try:
+        if not output.files:
+            target.parent.mkdir(parents=True, exist_ok=True)
         if output.files:
             if target.exists() and not target.is_dir():
                 raise ReaderError(f"{target}: exists and is not a folder")

@@ -54,6 +54,13 @@ PUBLICATION = re.compile(r"^Publication:\s*(?P<source>.+?)(?:\s+Volume:.*)?$", r
 _FIELD = re.compile(r"^(?P<key>Source|Date|Published|Title):\s*(?P<value>.+)$", re.IGNORECASE)
 
 TITLE_MAX = 80
+EDITORS_NOTE = re.compile(
+    r"^\s*(?P<open>[*(\[]*)\s*(?P<word>CORRECT(?:ION|ED|S)|CLARIFICATION|UPDATE[SD]?|"
+    r"EDITOR['’]?S?\s+NOTE|NOTE\s+TO\s+(?:EDITORS|READERS)|RECASTS?|REFILE[SD]?|WRITETHRU)"
+    r"(?P<after>\s*(?:[:\-–—*)\]]|\d|APPENDED\b))?",
+    re.IGNORECASE,
+)
+"""A note a wire puts on top of a story it sends again: not the headline, not the body."""
 
 
 def shorten(sentence: str, limit: int = TITLE_MAX) -> str:
@@ -65,6 +72,16 @@ def shorten(sentence: str, limit: int = TITLE_MAX) -> str:
     if " " in cut:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(",;:–—- ") + "…"
+
+
+def _is_editors_note(line: str) -> bool:
+    """ "CORRECTION: ...", "UPDATE 2-...", "Editor's note: ...", "(Corrects ...)", "Correction
+    appended": a keyword in capitals, in brackets, or followed by a colon, dash or number. A
+    headline that merely starts with "Update" is not one."""
+    m = EDITORS_NOTE.match(line)
+    if m is None:
+        return False
+    return bool(m.group("open") or m.group("after") or m.group("word").isupper())
 
 
 def _is_headline(line: str) -> bool:
@@ -86,7 +103,7 @@ def extract_metadata(text: str, fallback_title: str) -> Metadata:
     for para in paragraph_spans(text)[:12]:
         block = text[para.start : para.end]
         first_line = block.split("\n", 1)[0].strip()
-        if first_line.lower() in BOILERPLATE:
+        if first_line.lower() in BOILERPLATE or _is_editors_note(first_line):
             body_start = para.end
             continue
         pub = PUBLICATION.match(first_line)

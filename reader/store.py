@@ -485,6 +485,8 @@ class AnnotationStore:
         return current
 
     def remove_many(self, annotation_ids: Iterable[str]) -> int:
+        # Read what other processes wrote first: an undo must see their records too.
+        self.refresh()
         ids = [i for i in annotation_ids if i in self._where]
         if ids:
             self._write([{"op": "del", "id": i} for i in ids])

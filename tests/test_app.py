@@ -664,3 +664,98 @@ async def test_hostile_text_in_every_input_is_stored_as_typed(settings, store, c
         # A tag is one line without surrounding space; everything else is kept as typed.
         assert [r["tag"] for r in stored] == [" ".join(typed.split())]
         assert stored[0]["note"] == typed
+
+
+def test_reserved_keys_cover_every_single_key_binding_of_the_app() -> None:
+    """A tag's own key may not be one the app uses: the reserved set is checked against the
+    bindings of every screen and widget, so a new binding cannot silently shadow a tag."""
+    import importlib
+    import pkgutil
+
+    from textual.binding import Binding
+    from textual.dom import DOMNode
+
+    import reader.tui.screens
+    import reader.tui.widgets
+    from reader.config import RESERVED_KEYS
+
+    names = {
+        "slash": "/",
+        "question_mark": "?",
+        "space": " ",
+        "left_square_bracket": "[",
+        "right_square_bracket": "]",
+    }
+    used: set[str] = set()
+    for package in (reader.tui.screens, reader.tui.widgets):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            for value in vars(module).values():
+                if (
+                    isinstance(value, type)
+                    and issubclass(value, DOMNode)
+                    and value.__module__ == module.__name__
+                ):
+                    for binding in value.BINDINGS:
+                        if isinstance(binding, Binding):
+                            for key in binding.key.split(","):
+                                key = names.get(key, key)
+                                if len(key) == 1:
+                                    used.add(key)
+    assert used and used <= RESERVED_KEYS, sorted(used - RESERVED_KEYS)
+
+
+async def test_ctrl_e_exports_from_the_filter_into_a_folder_of_the_users(
+    settings, store, corpus, tmp_path, monkeypatch
+) -> None:
+    import json
+
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(tmp_path / "docs"))
+    store.add(SEED_000, 0, 6, "quote")
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", "r", "ctrl+e")  # the filter has focus
+        await pilot.pause()
+        box = app.screen.query_one("#prompt-input")
+        assert box.value == str(tmp_path / "docs" / "dispatch-reader" / "annotations-export.json")
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = [n.message for n in app._notifications]
+    written = tmp_path / "docs" / "dispatch-reader" / "annotations-export.json"
+    assert json.loads(written.read_text())["dispatches"]
+    assert any(str(written) in m for m in shown)
+
+
+async def test_an_edited_dispatch_draws_annotations_where_their_words_are(tmp_path, corpus) -> None:
+    """A correction paragraph is prepended after annotating: moved annotations are drawn at
+    their words, changed and lost ones are not drawn at all (and the user is told)."""
+    from reader.corpus import Corpus, make_dispatch
+
+    d = corpus.get(SEED_000)
+    store = AnnotationStore.in_memory(corpus=corpus)
+    for quote in ("Pavel Grachev", "signed a series of agreements", "Kaliningrad"):
+        at = d.text.index(quote)
+        store.add(d, at, at + len(quote), "x")
+    edited_text = "CORRECTION: An earlier version misstated the date of the signing.\n\n" + d.text.replace(
+        "Kaliningrad", "the exclave"
+    )
+    edited = Corpus([make_dispatch(SEED_000, d.path, edited_text), corpus.get(SEED_001)])
+    store.corpus = edited
+    settings = load_settings(corpus=[str(SEEDS)], db="x.json", config_path=tmp_path / "none.toml", env={})
+    app = make_app(settings, store=store, corpus=edited)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first(pilot)
+        screen = app.screen
+        assert isinstance(screen, DispatchScreen)
+        drawn = screen.query_one(DocumentView).annotations
+        assert sorted(edited_text[r["start"] : r["end"]] for r in drawn) == [
+            "Pavel Grachev",
+            "signed a series of agreements",
+        ]
+        assert [f.record["quote"] for f in screen.needing_review] == ["Kaliningrad"]
+        assert any("no longer match" in n.message for n in app._notifications)
+    # Nothing was stored by looking: the records keep their old offsets until reviewed.
+    assert {r["start"] for r in store.all()} == {
+        d.text.index(q) for q in ("Pavel Grachev", "signed a series of agreements", "Kaliningrad")
+    }

@@ -20,11 +20,12 @@ def test_seed_ids_are_relative_paths_without_suffix(corpus) -> None:
 
 
 def test_seeds_are_unchanged_copies_of_the_shared_seeds() -> None:
-    shared = SEEDS.parent.parent / "shared" / "seeds"
-    if not shared.exists():
-        pytest.skip("../shared/seeds is not beside this checkout")
-    for path in shared.iterdir():
-        assert (SEEDS / path.name).read_bytes() == path.read_bytes()
+    """seeds/ holds the two shared seeds byte for byte (their sha256 recorded from the
+    originals in tests/fixtures/seeds.sha256), and nothing else."""
+    recorded = (Path(__file__).parent / "fixtures" / "seeds.sha256").read_text().splitlines()
+    expected = {name: digest for digest, name in (line.split("  ", 1) for line in recorded)}
+    actual = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in SEEDS.iterdir()}
+    assert actual == expected and len(actual) == 2
 
 
 def test_sha256_is_of_the_normalised_text(corpus) -> None:
@@ -161,3 +162,36 @@ def test_unknown_dispatch_is_a_clear_error(corpus) -> None:
 
 def test_normalise() -> None:
     assert normalise("a\r\n\rb") == "a\n\nb"
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "CORRECTION: An earlier version misstated the date of the signing.",
+        "UPDATE 2-Adds quotes from the defence minister",
+        "Editor's note: This story was updated at 14:00 GMT.",
+        "EDITOR’S NOTE — names have been withheld",
+        "(Corrects spelling of name in paragraph 3)",
+        "*UPDATED* with reaction from Minsk",
+        "Correction appended",
+        "Clarification: the agreement was initialled, not signed.",
+    ],
+)
+def test_an_editors_note_on_top_is_neither_title_nor_body(corpus, note) -> None:
+    from reader.metadata import extract_metadata
+
+    original = corpus.get(SEED_000)
+    meta = extract_metadata(note + "\n\n" + original.text, "fallback")
+    assert (meta.title, meta.source, meta.place, meta.date) == (
+        original.title,
+        original.source,
+        original.meta.place,
+        original.date,
+    )
+
+
+@pytest.mark.parametrize("headline", ["Updates On Talks With Minsk Resume", "Corrected Figures Show Growth"])
+def test_a_headline_that_starts_like_a_note_is_still_a_headline(headline) -> None:
+    from reader.metadata import extract_metadata
+
+    assert extract_metadata(headline + "\n\nPrague, May 15 (RFE/RL) -- Text.", "x").title == headline

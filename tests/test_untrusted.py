@@ -51,7 +51,8 @@ POISON = [
     b'{"op": "put", "r": {"id": "x"}}',
     b'{"op": "put", "r": {"id": "x", "dispatch_id": "d", "start": true, "end": 5, "tag": "t", "quote": "q"}}',
     b'{"op": "put", "r": {"id": "x", "dispatch_id": "d", "start": 0, "end": NaN, "tag": "t", "quote": "q"}}',
-    b'{"op": "put", "r": {"id": "x", "dispatch_id": "d", "start": 0, "end": 5, "tag": "t", "quote": "q", "prefix": 5}}',
+    b'{"op": "put", "r": {"id": "x", "dispatch_id": "d", "start": 0, "end": 5, "tag": "t", '
+    b'"quote": "q", "prefix": 5}}',
     b'{"op": "batch", "ops": [null]}',
     b'{"op": "explode"}',
     b"[" * 100_000 + b"]" * 100_000,
@@ -83,9 +84,16 @@ def test_a_poisoned_journal_is_refused_in_one_line_and_explained_by_doctor(env, 
 @given(
     value=st.recursive(
         st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(
-            ["op", "r", "id", "ops", "t", "k", "start", "end", "tag", "quote", "dispatch_id", "note"]
-        ), inner, max_size=6),
+        lambda inner: (
+            st.lists(inner, max_size=4)
+            | st.dictionaries(
+                st.sampled_from(
+                    ["op", "r", "id", "ops", "t", "k", "start", "end", "tag", "quote", "dispatch_id", "note"]
+                ),
+                inner,
+                max_size=6,
+            )
+        ),
         max_leaves=12,
     )
 )
@@ -136,14 +144,30 @@ def test_wrongly_typed_imports_never_store_a_wrong_type(env, capsys, tmp_path, f
 @pytest.mark.parametrize(
     ("name", "content"),
     [
-        ("nan.jsonl", '{"dispatch_id": "%s", "start": NaN, "end": 5, "tag": "t"}\n' % SEED_000),
+        ("nan.jsonl", '{"dispatch_id": "' + SEED_000 + '", "start": NaN, "end": 5, "tag": "t"}\n'),
         ("deep.json", "[" * 100_000 + "]" * 100_000),
-        ("digits.jsonl", '{"dispatch_id": "%s", "start": %s, "end": 5, "tag": "t"}\n' % (SEED_000, "9" * 5000)),
-        ("selector.json", json.dumps({"type": "Annotation", "target": {
-            "source": f"urn:x-dispatch-reader:dispatch:{SEED_000}",
-            "selector": {"type": "TextPositionSelector", "start": 0, "end": 5}},
-            "body": {"purpose": "tagging", "value": "one"}}) + "\n"),
-        ("surrogate.jsonl", '{"dispatch_id": "%s", "start": 0, "end": 5, "tag": "t", "note": "\\ud800"}\n' % SEED_000),
+        (
+            "digits.jsonl",
+            '{"dispatch_id": "' + SEED_000 + '", "start": ' + "9" * 5000 + ', "end": 5, "tag": "t"}\n',
+        ),
+        (
+            "selector.json",
+            json.dumps(
+                {
+                    "type": "Annotation",
+                    "target": {
+                        "source": f"urn:x-dispatch-reader:dispatch:{SEED_000}",
+                        "selector": {"type": "TextPositionSelector", "start": 0, "end": 5},
+                    },
+                    "body": {"purpose": "tagging", "value": "one"},
+                }
+            )
+            + "\n",
+        ),
+        (
+            "surrogate.jsonl",
+            '{"dispatch_id": "' + SEED_000 + '", "start": 0, "end": 5, "tag": "t", "note": "\\ud800"}\n',
+        ),
     ],
     ids=["nan", "deep", "digits", "selector", "surrogate"],
 )
@@ -304,9 +328,24 @@ def _hostile_env(tmp_path: Path) -> dict[str, str]:
     for i, dispatch_id in enumerate(ids):
         bad = HOSTILE[i % len(HOSTILE)]
         subprocess.run(
-            [sys.executable, "-m", "reader", "tag", dispatch_id, "--start", "0", "--end", "3",
-             "--tag", f"t{bad}", "--note", f"note {bad}"],
-            env=env, check=True, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "reader",
+                "tag",
+                dispatch_id,
+                "--start",
+                "0",
+                "--end",
+                "3",
+                "--tag",
+                f"t{bad}",
+                "--note",
+                f"note {bad}",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
         )
     (tmp_path / "reader.toml").write_text(
         '[[tags]]\nname = "x\\u001b[2J"\ndescription = "[/x] \\u001b]0;t\\u0007"\n'
@@ -319,7 +358,9 @@ def _tty_bytes(argv: list[str], env: dict[str, str], cwd: Path) -> bytes:
     import pty
 
     leader, follower = pty.openpty()
-    proc = subprocess.Popen(argv, stdout=follower, stderr=follower, stdin=subprocess.DEVNULL, env=env, cwd=cwd)
+    proc = subprocess.Popen(
+        argv, stdout=follower, stderr=follower, stdin=subprocess.DEVNULL, env=env, cwd=cwd
+    )
     os.close(follower)
     chunks = []
     while True:
@@ -339,8 +380,15 @@ def test_no_escape_sequence_from_the_data_reaches_a_terminal(tmp_path) -> None:
     env = _hostile_env(tmp_path)
     reader = [sys.executable, "-m", "reader"]
     commands = [
-        ["list"], ["annotations"], ["search", "Grachev"], ["stats"], ["show", env["FIRST_ID"]],
-        ["dossier", "Pavel Grachev"], ["config"], ["check"], ["lexicon", "list"],
+        ["list"],
+        ["annotations"],
+        ["search", "Grachev"],
+        ["stats"],
+        ["show", env["FIRST_ID"]],
+        ["dossier", "Pavel Grachev"],
+        ["config"],
+        ["check"],
+        ["lexicon", "list"],
     ]
     for argv in commands:
         out = _tty_bytes([*reader, *argv], env, tmp_path)

@@ -48,7 +48,8 @@ class ReaderApp(App[None]):
     CSS_PATH = "reader.tcss"
     TITLE = "dispatch-reader"
     BINDINGS = [
-        Binding("ctrl+e", "export", "Export annotations as JSON", show=False),
+        # priority: an Input would take ctrl+e (end of line) and the export would never come.
+        Binding("ctrl+e", "export", "Export annotations as JSON", show=False, priority=True),
     ]
 
     def __init__(
@@ -277,7 +278,7 @@ class ReaderApp(App[None]):
             if path:
                 self.export_to(path, fmt)
 
-        default = EXPORT_DEFAULTS.get(fmt, f"annotations-export.{fmt}")
+        default = str(export_folder() / EXPORT_DEFAULTS.get(fmt, f"annotations-export.{fmt}"))
         what = "folder" if fmt == "brat" else "file"
         self.push_screen(Prompt(f"Export all annotations as {fmt} to this {what}:", default), chosen)
 
@@ -297,6 +298,14 @@ class ReaderApp(App[None]):
         self.notify(
             f"exported {plural(len(records), 'annotation')} to {Path(path).resolve()} ({fmt})", title="Export"
         )
+
+
+def export_folder() -> Path:
+    """Where the app offers to write exports: a folder of the user's, never the working
+    folder (often a clone of this project)."""
+    from platformdirs import user_documents_dir
+
+    return Path(user_documents_dir()) / "dispatch-reader"
 
 
 def _lexicon_of(store: AnnotationStore) -> tuple[list[tuple[str, str]], list[str]]:

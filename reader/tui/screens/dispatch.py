@@ -20,7 +20,7 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from reader.entities import LABELS as ENTITY_LABELS
 from reader.errors import ReaderError
-from reader.inert import inert
+from reader.inert import inert, plural
 from reader.models import Dispatch, Entity, Span
 from reader.tui.screens.base import ReaderScreen
 from reader.tui.widgets.annotation_list import AnnotationList
@@ -79,6 +79,7 @@ class DispatchScreen(ReaderScreen):
             self._bindings.bind(key, f"quick_tag({index})", f"Apply tag {index}", show=False)
         self.entities: list[Entity] = []
         self.records: list[dict[str, Any]] = []
+        self.needing_review: list[Any] = []
         self.hits: list[Span] = []
         self._mention_cycle: tuple[str, int] = ("", -1)
 
@@ -154,7 +155,20 @@ class DispatchScreen(ReaderScreen):
         self.query_one(Legend).show(self.entities, app.hidden_labels, app.label_styles())
 
     def reload_annotations(self) -> None:
-        self.records = self.reader_app.store.for_dispatch(self.dispatch.id)
+        from reader.check import place_for_display
+
+        # Annotations made on an earlier version of the text are drawn where they are now,
+        # or not at all: a span is never drawn on words it does not match.
+        placement = place_for_display(self.reader_app.store.for_dispatch(self.dispatch.id), self.dispatch)
+        self.records = placement.shown
+        self.needing_review = placement.needing_review
+        if self.needing_review:
+            self.notify(
+                f"{plural(len(self.needing_review), 'annotation')} of this dispatch no longer match its "
+                "text and are not shown: review them with r in the library",
+                severity="warning",
+                timeout=8,
+            )
         self.view.set_annotations(self.records)
         # The text repaints first; the side list follows on the next frame.
         self.call_after_refresh(self.query_one(AnnotationList).show, self.records)
