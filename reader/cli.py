@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from reader import __version__
 from reader.config import Settings, load_settings
@@ -61,8 +61,16 @@ def _common(parser: argparse.ArgumentParser, top: bool) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its error line made inert (it quotes what was typed)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, inert(f"{self.prog}: error: {message}") + "\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="reader",
         description="Read, tag and annotate news dispatches. With no command, opens the app.",
     )

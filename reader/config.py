@@ -18,8 +18,8 @@ from typing import Any
 from reader.models import ENTITY_LABELS
 
 CONFIG_NAME = "reader.toml"
-RESERVED_KEYS = frozenset("hjklwbspevtaxnNgGLq?/[](){}123456789 DRTcfor")
-"""Keys the app already uses; a tag's own key must be another one."""
+RESERVED_KEYS = frozenset("hjklwbspevtaxnNgGLq?/[](){}123456789 DRT")
+"""Keys the reading screen already uses (where tag keys apply); a tag's own key must be another one."""
 DEFAULT_SHOWN_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "DATE", "EVENT", "LAW", "PRODUCT")
 
 

@@ -117,6 +117,11 @@ def plan_import(candidates: list[Candidate], corpus: DispatchSource, store: Anno
     for c in candidates:
         r = dict(c.record)
         source_text = r.pop("_text", None)
+        text_fields = ("dispatch_id", "tag", "note", "annotator", "created", "updated", "id")
+        wrong = [k for k in text_fields if k in r and not isinstance(r[k], str) and r[k] is not None]
+        if wrong or not (source_text is None or isinstance(source_text, str)):
+            plan.errors.append(f"{c.where}: {', '.join(wrong) or 'text'} must be text")
+            continue
         dispatch = corpus.get(r.get("dispatch_id", "")) if r.get("dispatch_id") else None
         if dispatch is None and source_text is not None:
             dispatch = corpus.by_sha256(sha256_of(normalise(source_text)))
@@ -124,14 +129,6 @@ def plan_import(candidates: list[Candidate], corpus: DispatchSource, store: Anno
             plan.errors.append(
                 f"{c.where}: unknown dispatch {r.get('dispatch_id', '(text not in the corpus)')!r}"
             )
-            continue
-        wrong = [
-            k
-            for k in ("tag", "note", "annotator", "created", "updated", "id")
-            if k in r and not isinstance(r[k], str) and r[k] is not None
-        ]
-        if wrong:
-            plan.errors.append(f"{c.where}: {', '.join(wrong)} must be text")
             continue
         tag = str(r.get("tag") or "").strip()
         if not tag:

@@ -49,7 +49,7 @@ def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not allowed in JSON")
 
 
-def load_json(text: str, where: str) -> Any:
+def load_json(text: str, where: str, *, lines: bool = True) -> Any:
     """Strict JSON from outside: no NaN or Infinity, no runaway nesting or numbers.
 
     Raises:
@@ -58,7 +58,9 @@ def load_json(text: str, where: str) -> Any:
     try:
         return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
-        raise FormatError(f"{where}:{exc.lineno}", f"not valid JSON ({exc.msg})") from None
+        raise FormatError(
+            f"{where}:{exc.lineno}" if lines else where, f"not valid JSON ({exc.msg})"
+        ) from None
     except RecursionError:
         raise FormatError(where, "JSON nested too deeply") from None
     except ValueError as exc:

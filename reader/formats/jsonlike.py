@@ -93,7 +93,7 @@ def _lines(text: str, name: str) -> list[tuple[str, Any]]:
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        out.append((f"{name}:{number}", load_json(line, f"{name}:{number}")))
+        out.append((f"{name}:{number}", load_json(line, f"{name}:{number}", lines=False)))
     return out
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 from rich.text import Text
 from textual import on, work
@@ -34,6 +35,53 @@ COLUMNS = (
     ("annotations", "Annotations", 11, True),
     ("status", "Status", 9, False),
 )
+
+
+class LazyRows(Sequence[list[str]]):
+    """Table cells per entry, built on first access and kept (so in-place updates stick)."""
+
+    def __init__(self, entries: list[Entry], build: Callable[[Entry], tuple[list[str], str]]) -> None:
+        self.entries = entries
+        self.build = build
+        self.cache: dict[int, tuple[list[str], str]] = {}
+        self.classes = _Classes(self)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def row(self, index: int) -> tuple[list[str], str]:
+        if index < 0:
+            index += len(self.entries)
+        found = self.cache.get(index)
+        if found is None:
+            found = self.cache[index] = self.build(self.entries[index])
+        return found
+
+    @overload
+    def __getitem__(self, index: int) -> list[str]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[list[str]]: ...
+    def __getitem__(self, index: int | slice) -> list[str] | list[list[str]]:
+        if isinstance(index, slice):
+            return [self.row(i)[0] for i in range(*index.indices(len(self)))]
+        return self.row(index)[0]
+
+
+class _Classes(Sequence[str]):
+    def __init__(self, rows: LazyRows) -> None:
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self.rows.row(i)[1] for i in range(*index.indices(len(self)))]
+        return self.rows.row(index)[1]
 
 
 class LibraryScreen(ReaderScreen):
@@ -173,9 +221,10 @@ class LibraryScreen(ReaderScreen):
         if self._matched is not None:
             entries = [e for e in entries if e.id in self._matched]
         self.rows = sorted(entries, key=self._sort_key(app, counts), reverse=self.sort_reverse)
-        built = [self._row(d, app, counts) for d in self.rows]
+        # Cells are made when a row is first drawn: a library of 100,000 paints at once.
+        cells = LazyRows(self.rows, lambda d: self._row(d, app, counts))
         table.sort_key, table.sort_reverse = self.sort_key, self.sort_reverse
-        table.set_rows([cells for cells, _ in built], [cls for _, cls in built])
+        table.set_rows(cells, cells.classes)
         self.query_one("#library-title", Static).update(self._title_line())
 
     def selected(self) -> Entry | None:
@@ -264,11 +313,13 @@ class LibraryScreen(ReaderScreen):
         app = self.reader_app
         app.entity_counts.update(message.counts)
         table = self.query_one(DispatchTable)
-        positions = {d.id: i for i, d in enumerate(self.rows)}
-        for dispatch_id, count in message.counts.items():
-            row = positions.get(dispatch_id)
-            if row is not None:
-                table.set_cell(row, 4, str(count))
+        cells = table.rows
+        if isinstance(cells, LazyRows):
+            # Rows not drawn yet read the new counts when they are; drawn ones update here.
+            for index in list(cells.cache):
+                count = message.counts.get(cells.entries[index].id)
+                if count is not None:
+                    table.set_cell(index, 4, str(count))
 
     # -- actions -----------------------------------------------------------------------------
 

@@ -89,8 +89,9 @@ class DispatchTable(ScrollView, can_focus=True):
         """``columns``: (key, label, width or 0 for flexible, right-aligned)."""
         super().__init__(id=id)
         self.columns = list(columns)
-        self.rows: list[list[str]] = []
-        self.row_classes: list[str] = []
+        self.rows: Sequence[list[str]] = []
+        """Cells per row; may be computed on demand (only visible rows are asked for)."""
+        self.row_classes: Sequence[str] = []
         self.cursor_row = 0
         self.sort_key = ""
         self.sort_reverse = False
@@ -98,7 +99,7 @@ class DispatchTable(ScrollView, can_focus=True):
 
     # -- attributes down ----------------------------------------------------------------
 
-    def set_rows(self, rows: list[list[str]], row_classes: list[str]) -> None:
+    def set_rows(self, rows: Sequence[list[str]], row_classes: Sequence[str]) -> None:
         self.rows = rows
         self.row_classes = row_classes
         self.cursor_row = min(self.cursor_row, max(0, len(rows) - 1))
