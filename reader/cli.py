@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -218,6 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except sqlite3.Error as exc:
+        _err(f"reader: error: the corpus catalog: {exc}; `reader index --rebuild` makes it afresh")
+        return EXIT_ERROR
     except OSError as exc:
         _err(f"reader: error: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}")
         return EXIT_ERROR

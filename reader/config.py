@@ -128,6 +128,11 @@ def _parse(data: dict[str, Any], base: Settings) -> Settings:
                 raise _Bad("key", f"tag {tag['name']!r}: key must be a single character")
             if key and key in RESERVED_KEYS:
                 raise _Bad("key", f"tag {tag['name']!r}: key {key!r} is taken by the app")
+            colour = str(tag.get("colour", tag.get("color", "")))
+            if colour and not _is_colour(colour):
+                raise _Bad(
+                    "colour", f"tag {tag['name']!r}: {colour!r} is not a colour (try '#ff8787' or 'red')"
+                )
             parsed.append(
                 TagDef(
                     tag["name"].strip(),
@@ -138,6 +143,16 @@ def _parse(data: dict[str, Any], base: Settings) -> Settings:
             )
         changes["tags"] = tuple(parsed)
     return replace(base, **changes)
+
+
+def _is_colour(value: str) -> bool:
+    from rich.color import Color, ColorParseError
+
+    try:
+        Color.parse(value)
+    except ColorParseError:
+        return False
+    return True
 
 
 def load_settings(

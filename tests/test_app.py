@@ -659,6 +659,11 @@ async def test_hostile_text_in_every_input_is_stored_as_typed(settings, store, c
         await _paste(pilot, typed)
         await pilot.press("ctrl+s")
         await pilot.pause()
+        await pilot.press("ctrl+e")  # the export prompt takes it too (then cancelled)
+        await pilot.pause()
+        await _paste(pilot, typed)
+        await pilot.press("escape")
+        await pilot.pause()
         assert app.is_running
         stored = store.for_dispatch(SEED_000)
         # A tag is one line without surrounding space; everything else is kept as typed.

@@ -396,3 +396,31 @@ def test_no_escape_sequence_from_the_data_reaches_a_terminal(tmp_path) -> None:
         rest = SGR.sub(b"", out).decode("utf-8")
         for bad in ("\x1b", "\x07", "\x9b", "\x90", "\u202e"):
             assert bad not in rest, (argv, bad, out[:600])
+
+
+def test_an_invalid_tag_colour_is_one_warning_and_the_defaults(tmp_path) -> None:
+    from reader.config import DEFAULT_TAGS, load_settings
+
+    path = tmp_path / "reader.toml"
+    path.write_text('[[tags]]\nname = "x"\ncolour = "not-a-colour[/x]"\n')
+    settings = load_settings(config_path=path, env={})
+    assert settings.tags == DEFAULT_TAGS
+    assert (
+        len(settings.warnings) == 1
+        and "line 3" in settings.warnings[0]
+        and "not a colour" in settings.warnings[0]
+    )
+
+
+def test_a_catalog_that_cannot_be_written_is_one_line(env, capsys, tmp_path, monkeypatch) -> None:
+    import sqlite3
+
+    import reader.catalog as catalog_module
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setenv("READER_CATALOG", str(tmp_path / "cat.sqlite"))
+    monkeypatch.setattr(catalog_module.Catalog, "_store_facts", full)
+    code, _, err = run(capsys, "list")
+    assert code == 1 and err.count("\n") == 1 and "disk is full" in err and "Traceback" not in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
@@ -255,7 +256,7 @@ class LibraryScreen(ReaderScreen):
             app.prepare_subprocesses()
             key = ws.ensure_entities(lexicon, self._progress_line("finding entities"))
             self.post_message(self.EntityCounts(ws.catalog.entity_counts(key)))
-        except (ReaderError, OSError) as exc:
+        except (ReaderError, OSError, sqlite3.Error) as exc:
             self.post_message(self.Progress(f"background work stopped: {exc}"))
             return
         finally:
