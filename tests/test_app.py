@@ -752,3 +752,39 @@ async def test_an_edited_dispatch_draws_annotations_where_their_words_are(tmp_pa
     assert {r["start"] for r in store.all()} == {
         d.text.index(q) for q in ("Pavel Grachev", "signed a series of agreements", "Kaliningrad")
     }
+
+
+async def test_disk_full_and_a_broken_store_in_the_app_are_notifications(
+    tmp_path, corpus, monkeypatch
+) -> None:
+    """A write that cannot be made (disk full) and a store file replaced by garbage while the
+    app is open: a notification each, the app keeps running, nothing is overwritten."""
+    import errno
+
+    import reader.store as store_module
+
+    db = tmp_path / "db.json"
+    store = AnnotationStore.open(db, corpus=corpus, annotator="pilot")
+    store.add(SEED_000, 0, 5, "kept")
+    store.checkpoint()
+    settings = load_settings(corpus=[str(SEEDS)], db=str(db), config_path=tmp_path / "none.toml", env={})
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first(pilot)
+
+        def full(fd: int, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(store_module.os, "write", full)
+        view.move_to(corpus.get(SEED_000).text.index("Minsk"))
+        await pilot.press("e", "1")
+        await pilot.pause()
+        monkeypatch.undo()
+        assert app.is_running and any("disk is full" in n.message for n in app._notifications)
+        assert [r["tag"] for r in store.all()] == ["kept"]
+        db.write_text("{garbage")
+        view.move_to(corpus.get(SEED_000).text.index("Moscow"))
+        await pilot.press("e", "1")
+        await pilot.pause()
+        assert app.is_running and any("not valid JSON" in n.message for n in app._notifications)
+    assert db.read_text() == "{garbage"  # never overwritten
