@@ -424,3 +424,23 @@ def test_a_catalog_that_cannot_be_written_is_one_line(env, capsys, tmp_path, mon
     monkeypatch.setattr(catalog_module.Catalog, "_store_facts", full)
     code, _, err = run(capsys, "list")
     assert code == 1 and err.count("\n") == 1 and "disk is full" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
+def test_an_export_that_cannot_be_written_is_one_line_and_leaves_the_old_file(
+    env, capsys, tmp_path, monkeypatch, code
+) -> None:
+    import reader.export as export_module
+
+    run(capsys, "tag", SEED_000, "--start", "0", "--end", "5", "--tag", "t")
+    target = tmp_path / "out.json"
+    target.write_text("the previous export")
+
+    def fail(*args: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(export_module.os, "replace", fail)
+    status, _, err = run(capsys, "export", "-o", str(target))
+    assert status == 1 and err.count("\n") == 1 and str(target) in err
+    assert target.read_text() == "the previous export"
+    assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
