@@ -23,19 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.figures import print_table, report  # noqa: E402
 from reader.corpus import Corpus, load_corpus, make_dispatch  # noqa: E402
-
-RESULTS: list[tuple[str, str, str, bool]] = []
-
-
-def report(name: str, value: float, unit: str, target: float, lower_is_better: bool = True) -> None:
-    ok = value <= target if lower_is_better else value >= target
-    sign = "<=" if lower_is_better else ">="
-    RESULTS.append((name, f"{value:,.3g} {unit}", f"{sign} {target:g} {unit}", ok))
-    print(
-        f"{name:<58} {value:>12,.3f} {unit:<6} target {sign} {target:g}  {'ok' if ok else 'MISSED'}",
-        flush=True,
-    )
 
 
 def synthetic_corpus(n: int, seed: int = 7, words: int = 600) -> Corpus:
@@ -207,10 +196,7 @@ def main(argv: list[str]) -> int:
     for name in chosen:
         print(f"== {name}", flush=True)
         SECTIONS[name]()
-    print("\n| figure | measured | target | |\n|---|---|---|---|")
-    for name, value, target, ok in RESULTS:
-        print(f"| {name} | {value} | {target} | {'ok' if ok else 'missed'} |")
-    return 0 if all(ok for *_, ok in RESULTS) else 1
+    return 0 if print_table() else 1
 
 
 if __name__ == "__main__":

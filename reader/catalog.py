@@ -528,7 +528,6 @@ class Catalog:
         entities_for: tuple[str, tuple[list[tuple[str, str]], list[str]]] | None = None,
         progress: Progress | None = None,
         jobs: int | None = None,
-        interrupted: Callable[[], bool] | None = None,
     ) -> ScanReport:
         """Bring the catalog up to date with the files under the roots.
 
@@ -572,9 +571,7 @@ class Catalog:
         if len(todo) > 1000:
             self._known_terms = {str(r[0]) for r in self.conn.execute("SELECT term FROM terms")}
         try:
-            return self._process(
-                todo, work, entities_for, ner_key, progress, jobs, interrupted, changed, gone, warnings
-            )
+            return self._process(todo, work, entities_for, ner_key, progress, jobs, changed, gone, warnings)
         finally:
             self._known_terms = None
 
@@ -586,7 +583,6 @@ class Catalog:
         ner_key: str | None,
         progress: Progress | None,
         jobs: int | None,
-        interrupted: Callable[[], bool] | None,
         changed: int,
         gone: list[int],
         warnings: list[str],
@@ -598,8 +594,6 @@ class Catalog:
             done = 0
             body_paths = {p for p, _ in todo}
             for facts_batch in self._examine(work, entities_for, body_paths, jobs):
-                if interrupted is not None and interrupted():
-                    break
                 with self._transaction():
                     for facts in facts_batch:
                         if isinstance(facts, str):

@@ -229,22 +229,26 @@ def test_config_loader(tmp_path_factory, lines) -> None:  # type: ignore[no-unty
             Color.parse(tag.colour)
 
 
+COMMANDS = (
+    "list",
+    "show",
+    "tag",
+    "annotations",
+    "delete",
+    "export",
+    "search",
+    "stats",
+    "check",
+    "config",
+    "lexicon",
+    "entities",
+    "tag-all",
+)
+"""Sub-commands the fuzzer runs (not the app, which would take over the terminal)."""
 ARGS = st.lists(
     st.sampled_from(
         [
-            "list",
-            "show",
-            "tag",
-            "annotations",
-            "delete",
-            "export",
-            "search",
-            "stats",
-            "check",
-            "config",
-            "lexicon",
-            "entities",
-            "tag-all",
+            *COMMANDS,
             "--json",
             "--dispatch",
             "--tag",
@@ -284,22 +288,7 @@ ARGS = st.lists(
 def test_command_line(env, capsys, argv) -> None:  # type: ignore[no-untyped-def]
     from reader.cli import main
 
-    commands = {
-        "list",
-        "show",
-        "tag",
-        "annotations",
-        "delete",
-        "export",
-        "search",
-        "stats",
-        "check",
-        "config",
-        "lexicon",
-        "entities",
-        "tag-all",
-    }
-    if not any(a in commands for a in argv):
+    if not any(a in COMMANDS for a in argv):
         argv = ["list", *argv]  # no command would open the app
     if argv[:1] in (["tag"], ["delete"], ["tag-all"]) or "-o" in argv:
         argv = [*argv, "--dry-run"] if argv[:1] == ["tag-all"] else ["annotations", *argv[1:]]
