@@ -1,8 +1,10 @@
 """Evaluate an entity recognizer against gold files: precision, recall, F1 per label.
 
-    python benchmarks/ner_eval.py benchmarks/gold/heldout.json [more gold files] [--ner rules]
+    python benchmarks/ner_eval.py GOLD [GOLD ...] [--ner model --ner rules ...]
 
-Exact span matching: an entity counts when start, end and label all agree.
+Exact span matching: an entity counts when start, end and label all agree; the partial
+column counts a predicted span that overlaps a gold span of the same label. On CoNLL gold
+(PER/ORG/LOC/MISC) the OntoNotes labels are folded into those four (``CONLL_FOLD``).
 
 Gold formats:
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -70,49 +73,86 @@ def _find_word(text: str, needle: str, start: int) -> int:
 
 
 def load_conll(path: Path) -> list[tuple[str, str, list[Span]]]:
-    docs: list[tuple[str, str, list[Span]]] = []
-    tokens: list[tuple[str, str]] = []
-
-    def flush() -> None:
-        if not tokens:
-            return
-        text, spans, pos, current = "", [], 0, None
-        for token, tag in tokens:
-            if text:
-                text += " "
-                pos += 1
-            start, text, pos = pos, text + token, pos + len(token)
-            if tag.startswith("B-") or (tag.startswith("I-") and (current is None or current[2] != tag[2:])):
-                if current:
-                    spans.append(current)
-                current = (start, pos, tag[2:])
-            elif tag.startswith("I-") and current:
-                current = (current[0], pos, current[2])
-            else:
-                if current:
-                    spans.append(current)
-                current = None
-        if current:
-            spans.append(current)
-        docs.append((f"{path.name}#{len(docs) + 1}", text, spans))
-        tokens.clear()
-
+    """Documents of a CoNLL file: one sentence per line. Documents split at ``-DOCSTART-``
+    or, in copies without those, before the headline that precedes a dateline sentence
+    ("LONDON 1996-08-22")."""
+    sentences: list[list[tuple[str, str]]] = []
+    doc_starts: set[int] = {0}
+    current: list[tuple[str, str]] = []
     for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("-DOCSTART-"):
-            flush()
-            continue
         parts = line.split()
+        if not parts or parts[0] == "-DOCSTART-":
+            if current:
+                sentences.append(current)
+                current = []
+            if parts:
+                doc_starts.add(len(sentences))
+            continue
         if len(parts) >= 2:
-            tokens.append((parts[0], parts[-1]))
-    flush()
+            current.append((parts[0], parts[1] if len(parts) == 3 else parts[-1]))
+    if current:
+        sentences.append(current)
+    for i, sent in enumerate(sentences):
+        if i and 2 <= len(sent) <= 6 and _DATELINE.match(sent[-1][0]):
+            doc_starts.add(i - 1)
+    bounds = sorted(doc_starts) + [len(sentences)]
+    docs: list[tuple[str, str, list[Span]]] = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        text, spans = "", []
+        for sent in sentences[a:b]:
+            if text:
+                text += "\n"
+            current_span: tuple[int, int, str] | None = None
+            for k, (token, tag) in enumerate(sent):
+                if k:
+                    text += " "
+                start = len(text)
+                text += token
+                end = len(text)
+                kind = tag[2:]
+                if tag.startswith("I-") and current_span and current_span[2] == kind:
+                    current_span = (current_span[0], end, kind)
+                    continue
+                if current_span:
+                    spans.append(current_span)
+                current_span = (start, end, kind) if tag != "O" else None
+            if current_span:
+                spans.append(current_span)
+        if text:
+            docs.append((f"{path.name}#{len(docs) + 1}", text, spans))
     return docs
 
 
+_DATELINE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+CONLL_FOLD = {
+    "PERSON": "PER",
+    "ORG": "ORG",
+    "GPE": "LOC",
+    "LOC": "LOC",
+    "NORP": "MISC",
+    "EVENT": "MISC",
+    "LAW": "MISC",
+    "PRODUCT": "MISC",
+    "MISC": "MISC",
+    "FAC": "LOC",
+    "WORK_OF_ART": "MISC",
+    "LANGUAGE": "MISC",
+}
+"""OntoNotes labels folded into CoNLL-2003's four classes, for CoNLL gold."""
+
+
 def evaluate(docs: list[tuple[str, str, list[Span]]], backend: str) -> dict[str, Counter[str]]:
+    """Per gold label: exact ``tp``/``fp``/``fn`` and partial ``ptp``/``pfp``/``pfn`` (a
+    predicted span counts when it overlaps a gold span of the same label)."""
     stats: dict[str, Counter[str]] = {}
     gold_labels = {label for _, _, spans in docs for _, _, label in spans}
+    conll = gold_labels <= {"PER", "ORG", "LOC", "MISC"}
     for _, text, gold in docs:
-        predicted = {(e.start, e.end, e.label) for e in recognize(text, backend) if e.label in gold_labels}
+        predicted = set()
+        for e in recognize(text, backend):
+            label = CONLL_FOLD.get(e.label, "") if conll else e.label
+            if label in gold_labels:
+                predicted.add((e.start, e.end, label))
         expected = set(gold)
         for label in gold_labels:
             c = stats.setdefault(label, Counter())
@@ -121,41 +161,71 @@ def evaluate(docs: list[tuple[str, str, list[Span]]], backend: str) -> dict[str,
             c["tp"] += len(p & g)
             c["fp"] += len(p - g)
             c["fn"] += len(g - p)
+            c["ptp"] += sum(1 for s in p if any(s[0] < t[1] and t[0] < s[1] for t in g))
+            c["pfp"] += sum(1 for s in p if not any(s[0] < t[1] and t[0] < s[1] for t in g))
+            c["pfn"] += sum(1 for t in g if not any(s[0] < t[1] and t[0] < s[1] for s in p))
     return stats
 
 
-def prf(c: Counter[str]) -> tuple[float, float, float]:
-    p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
-    r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
+def prf(c: Counter[str], prefix: str = "") -> tuple[float, float, float]:
+    tp, fp, fn = c[prefix + "tp"], c[prefix + "fp"], c[prefix + "fn"]
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     return p, r, f
 
 
-NAMES = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "LAW", "PRODUCT")
+NAMES = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "LAW", "PRODUCT", "MISC", "PER")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("gold", nargs="+", help="gold JSON or CoNLL files")
-    parser.add_argument("--ner", default="rules", help="backend: rules or spacy:<pipeline>")
-    args = parser.parse_args(argv)
-    docs = []
-    for name in args.gold:
-        path = Path(name)
-        docs.extend(load_json(path) if path.suffix == ".json" else load_conll(path))
-    stats = evaluate(docs, args.ner)
-    print(f"{len(docs)} documents, {sum(len(s) for _, _, s in docs)} gold entities, backend {args.ner}\n")
-    print(f"{'label':<10} {'gold':>5} {'P':>6} {'R':>6} {'F1':>6}")
+def default_backends() -> list[str]:
+    backends = ["model", "rules"]
+    try:
+        import spacy
+
+        if spacy.util.is_package("en_core_web_sm"):
+            backends.append("spacy:en_core_web_sm")
+    except ImportError:
+        pass
+    return backends
+
+
+def report(stats: dict[str, Counter[str]]) -> dict[str, float]:
+    """Print per-label and micro figures; return the micro F1s (exact, partial) over names."""
+    print(f"{'label':<10} {'gold':>5} {'P':>6} {'R':>6} {'F1':>6} {'partial F1':>11}")
     for label in sorted(stats, key=lambda lab: -(stats[lab]["tp"] + stats[lab]["fn"])):
         c = stats[label]
         p, r, f = prf(c)
-        print(f"{label:<10} {c['tp'] + c['fn']:>5} {p:>6.3f} {r:>6.3f} {f:>6.3f}")
+        print(f"{label:<10} {c['tp'] + c['fn']:>5} {p:>6.3f} {r:>6.3f} {f:>6.3f} {prf(c, 'p')[2]:>11.3f}")
+    figures = {}
     for title, labels in (("names", [lab for lab in stats if lab in NAMES]), ("all", list(stats))):
         total: Counter[str] = Counter()
         for lab in labels:
             total.update(stats[lab])
         p, r, f = prf(total)
-        print(f"{title + ' (micro)':<16} {p:>6.3f} {r:>6.3f} {f:>6.3f}")
+        pf = prf(total, "p")[2]
+        figures[title] = f
+        figures[title + "-partial"] = pf
+        print(f"{title + ' (micro)':<16} {p:>6.3f} {r:>6.3f} {f:>6.3f} {pf:>11.3f}")
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("gold", nargs="+", help="gold JSON or CoNLL files")
+    parser.add_argument(
+        "--ner",
+        action="append",
+        help="backend: model, rules or spacy:<pipeline>; repeat to compare (default: all available)",
+    )
+    args = parser.parse_args(argv)
+    docs = []
+    for name in args.gold:
+        path = Path(name)
+        docs.extend(load_json(path) if path.suffix == ".json" else load_conll(path))
+    for backend in args.ner or default_backends():
+        print(f"\n{len(docs)} documents, {sum(len(s) for _, _, s in docs)} gold entities, backend {backend}")
+        report(evaluate(docs, backend))
     return 0
 
 

@@ -27,7 +27,7 @@ CATALOG_VERSION = 5
 """Bumped whenever the schema or what a row means changes; an older catalog is rebuilt."""
 BATCH = 256
 """Files per committed batch: what a killed run can lose, and the unit handed to a worker."""
-NAME_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "LAW", "PRODUCT")
+NAME_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "LAW", "PRODUCT", "MISC")
 """Labels whose mentions are kept per dispatch (dossiers, co-occurrence, stats)."""
 MAX_STARTS = 3
 """Offsets kept per (dispatch, mention): enough for a dossier's contexts."""
@@ -163,9 +163,9 @@ def recognizer_key(backend: str, lexicon: tuple[list[tuple[str, str]], list[str]
     """The key under which entity results are kept: backend, its version, the lexicon."""
     import hashlib
 
-    from reader.entities import RECOGNIZER_VERSION
+    from reader.recognizer import backend_version
 
-    payload = json.dumps([backend, RECOGNIZER_VERSION, lexicon[0], lexicon[1]], ensure_ascii=True)
+    payload = json.dumps([backend, backend_version(backend), lexicon[0], lexicon[1]], ensure_ascii=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 
@@ -324,13 +324,23 @@ class Catalog:
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-            version = self._version(conn)
-            if version is not None and version != str(CATALOG_VERSION):
-                raise _Foreign(f"catalog version {version!r}, this program writes {CATALOG_VERSION}")
-            conn.executescript(_SCHEMA)
-            conn.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('version', ?)", (str(CATALOG_VERSION),)
-            )
+            # Check and create under one write lock: a second process opening the catalog
+            # while the first creates it must never see half a schema (and discard it).
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                version = self._version(conn)
+                if version is not None and version != str(CATALOG_VERSION):
+                    raise _Foreign(f"catalog version {version!r}, this program writes {CATALOG_VERSION}")
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('version', ?)", (str(CATALOG_VERSION),)
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
             return conn
         except BaseException:
             conn.close()

@@ -52,7 +52,7 @@ def _common(parser: argparse.ArgumentParser, top: bool) -> None:
         "--ner",
         metavar="BACKEND",
         default=default,
-        help="entity backend: rules (default) or spacy:<pipeline> (env READER_NER)",
+        help="entity backend: model (default, learned), rules, or spacy:<pipeline> (env READER_NER)",
     )
     parser.add_argument(
         "--color",
@@ -188,6 +188,12 @@ def build_parser() -> argparse.ArgumentParser:
     q = lex.add_parser("remove", help="forget what was taught about SURFACE")
     q.add_argument("surface")
 
+    p = command("learn", "train a personal entity model from your corrections (kept beside the store)")
+    p.add_argument("--epochs", type=int, default=8, help="passes over the corrected dispatches (default 8)")
+    p.add_argument(
+        "--forget", action="store_true", help="delete the personal model: back to the packaged one"
+    )
+
     command("config", "print the configuration file in effect and the settings")
     return parser
 
@@ -252,6 +258,17 @@ def _with_entities(ws: Any, store: Any) -> str:
     from reader.workspace import stderr_progress
 
     return str(ws.ensure_entities(lexicon_of(store), stderr_progress("finding entities")))
+
+
+def stderr_status(message: str) -> Any:
+    """A spinner on stderr while long work runs (nothing when stderr is not a terminal)."""
+    import contextlib
+
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(inert(message) + " ...")
 
 
 def _store(settings: Settings, corpus: Any = None, readonly: bool = False) -> Any:
@@ -373,7 +390,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         progress = stderr_progress("indexing")
         if progress is None:
             _err(f"reader: indexing {', '.join(settings.corpus)} into {ws.catalog.path}")
-        report = ws.catalog.refresh(entities_for=(settings.ner, lexicon), progress=progress, jobs=args.jobs)
+        report = ws.catalog.refresh(entities_for=(ws.backend, lexicon), progress=progress, jobs=args.jobs)
         seconds = time.perf_counter() - started
         total = ws.catalog.count()
     print(
@@ -853,6 +870,50 @@ def cmd_lexicon(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_learn(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
+    from reader.export import write_bytes_atomic
+    from reader.ner.learn import collect, learn
+    from reader.ner.model import packaged_model
+    from reader.recognizer import lexicon_of, personal_model_path
+
+    target = personal_model_path(os.path.realpath(settings.db))
+    if args.forget:
+        if not target.exists():
+            print("no personal model: the packaged one is in use")
+            return 0
+        target.unlink()
+        print(f"deleted {inert(str(target))}: the packaged model is in use again")
+        return 0
+    if not 1 <= args.epochs <= 100:
+        raise UsageError("--epochs must be between 1 and 100")
+    ws = _workspace(settings)
+    with _store(settings, corpus=ws.corpus, readonly=True) as store:
+        records = [(r["dispatch_id"], r["start"], r["end"], r["tag"]) for r in store.all()]
+        taught, rejected = lexicon_of(store)
+    documents = collect(ws.corpus, records, taught, rejected)
+    if not documents:
+        raise ReaderError(
+            "nothing to learn from: tag a name with an entity label (PERSON, ORG, GPE, ...), "
+            "or use `reader lexicon add/reject`"
+        )
+    with stderr_status(f"learning from {plural(len(documents), 'dispatch')}"):
+        data, report = learn(packaged_model(), documents, args.epochs)
+    write_bytes_atomic(target, data)
+    print(
+        f"learned from {plural(report.corrections, 'correction')} "
+        f"in {plural(report.dispatches, 'dispatch')}: the model now agrees with {report.agreed_after} "
+        f"of them (before: {report.agreed_before})"
+    )
+    print(
+        f"personal model: {inert(str(target))} ({len(data) / 1e6:.1f} MB); `reader learn --forget` undoes it"
+    )
+    if settings.ner != "model":
+        print(f"note: it is used with --ner model; the backend in effect is {inert(settings.ner)}")
+    return 0
+
+
 def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     from reader.catalog import default_catalog_path
 
@@ -891,6 +952,7 @@ COMMANDS = {
     "entities": cmd_entities,
     "config": cmd_config,
     "lexicon": cmd_lexicon,
+    "learn": cmd_learn,
     "check": cmd_check,
     "doctor": cmd_doctor,
     "search": cmd_search,

@@ -20,7 +20,7 @@ from reader.models import ENTITY_LABELS
 CONFIG_NAME = "reader.toml"
 RESERVED_KEYS = frozenset("hjklwbspevtaxnNgGLq?/[](){}123456789 DRT")
 """Keys the reading screen already uses (where tag keys apply); a tag's own key must be another one."""
-DEFAULT_SHOWN_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "DATE", "EVENT", "LAW", "PRODUCT")
+DEFAULT_SHOWN_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "DATE", "EVENT", "LAW", "PRODUCT", "MISC")
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,8 @@ class Settings:
     catalog: str = ""
     """The corpus catalog (SQLite); empty: the user cache folder, keyed by the corpus roots."""
     annotator: str = ""
-    ner: str = "rules"
-    """Entity backend: ``rules`` (built in) or ``spacy:<pipeline>``."""
+    ner: str = "model"
+    """Entity backend: ``model`` (the learned tagger, default), ``rules`` or ``spacy:<pipeline>``."""
     tags: tuple[TagDef, ...] = DEFAULT_TAGS
     labels_shown: tuple[str, ...] = DEFAULT_SHOWN_LABELS
     config_file: str = ""
@@ -105,8 +105,8 @@ def _parse(data: dict[str, Any], base: Settings) -> Settings:
             if not isinstance(data[key], str) or (key not in ("annotator", "catalog") and not data[key]):
                 raise _Bad(key, f"{key} must be a non-empty string")
             changes[key] = data[key]
-    if "ner" in changes and not (changes["ner"] == "rules" or changes["ner"].startswith("spacy:")):
-        raise _Bad("ner", "ner must be 'rules' or 'spacy:<pipeline>'")
+    if "ner" in changes and not (changes["ner"] in ("model", "rules") or changes["ner"].startswith("spacy:")):
+        raise _Bad("ner", "ner must be 'model', 'rules' or 'spacy:<pipeline>'")
     if "labels_shown" in data:
         value = data["labels_shown"]
         if not isinstance(value, list) or any(v not in ENTITY_LABELS for v in value):

@@ -348,17 +348,7 @@ def find_entities(
     """
     gz = gazetteer()
     out = _Builder()
-    for pattern, label, priority, not_after in (
-        (_DATE, "DATE", 6, ""),
-        (_MONEY, "MONEY", 7, "."),
-        (_PERCENT, "PERCENT", 7, "."),
-        (_PRODUCT, "PRODUCT", 6, "-"),
-        (_CARDINAL, "CARDINAL", 1, "."),
-        (_CARDINAL_WORD, "CARDINAL", 1, ""),
-    ):
-        for m in pattern.finditer(text):
-            if _after_word_break(text, m.start(), not_after):
-                out.add(m.start(), m.end(), label, priority)
+    _add_numeric(text, out)
     for m in _CITATION.finditer(text):
         src = m.group("src")
         if not _DATE.fullmatch(src):
@@ -371,6 +361,45 @@ def find_entities(
         _classify_sequence(text, m.start(), m.end(), gz, out)
     entities = out.resolve(text)
     entities = _consistency(text, entities, out)
+    return apply_lexicon(text, entities, lexicon, rejected)
+
+
+def _add_numeric(text: str, out: _Builder) -> None:
+    for pattern, label, priority, not_after in (
+        (_DATE, "DATE", 6, ""),
+        (_MONEY, "MONEY", 7, "."),
+        (_PERCENT, "PERCENT", 7, "."),
+        (_PRODUCT, "PRODUCT", 6, "-"),
+        (_CARDINAL, "CARDINAL", 1, "."),
+        (_CARDINAL_WORD, "CARDINAL", 1, ""),
+    ):
+        for m in pattern.finditer(text):
+            if _after_word_break(text, m.start(), not_after):
+                out.add(m.start(), m.end(), label, priority)
+
+
+NUMERIC_LABELS = frozenset({"DATE", "MONEY", "PERCENT", "CARDINAL"})
+
+
+def with_numeric(text: str, names: Iterable[Entity]) -> list[Entity]:
+    """``names`` (from a learned model) plus the rules' dates, money, percentages, numbers
+    and model designations ("Su-27") where they do not overlap a name."""
+    out = _Builder()
+    for e in names:
+        out.add(e.start, e.end, e.label, 8)
+    numeric = _Builder()
+    _add_numeric(text, numeric)
+    for s in numeric.spans:
+        if s[2] in NUMERIC_LABELS or s[2] == "PRODUCT":  # "Su-27", "MiG-29": a pattern, not a name
+            out.add(*s)
+    return out.resolve(text)
+
+
+def apply_lexicon(
+    text: str, entities: list[Entity], lexicon: Iterable[tuple[str, str]], rejected: Iterable[str]
+) -> list[Entity]:
+    """The user's corrections over found ``entities``: every occurrence of a taught surface
+    gets its label; rejected surfaces are dropped."""
     lexicon = list(lexicon)
     rejected_set = set(rejected)
     if lexicon:

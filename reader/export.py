@@ -107,6 +107,22 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
             tmp.unlink()
 
 
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temp file, fsync and ``os.replace``."""
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
 def write_output(path: str | os.PathLike[str], output: Any) -> None:
     """Write a format's :class:`~reader.formats.Output`: one file, or a folder of files.
 

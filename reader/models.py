@@ -18,6 +18,7 @@ ENTITY_LABELS = (
     "EVENT",
     "LAW",
     "PRODUCT",
+    "MISC",
     "MONEY",
     "PERCENT",
     "CARDINAL",

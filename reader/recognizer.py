@@ -1,14 +1,18 @@
 """Choosing the entity backend and applying what the user taught it.
 
-``rules`` is :func:`reader.entities.find_entities`; ``spacy:<pipeline>`` loads an installed
-spaCy pipeline (never downloads one). The lexicon lives in the store's ``_lexicon`` table:
-``{"key": surface, "surface", "label"}`` adds a label for every occurrence, ``"label":
-"REJECT"`` suppresses a false entity everywhere.
+``model`` (the default) is the learned tagger of :mod:`reader.ner` with the rules' dates
+and numbers; ``model:<path>`` is a personal model trained by ``reader learn``, kept beside
+the store; ``rules`` is :func:`reader.entities.find_entities`; ``spacy:<pipeline>`` loads
+an installed spaCy pipeline (never downloads one). Every backend applies the lexicon,
+which lives in the store's ``_lexicon`` table: ``{"key": surface, "surface", "label"}``
+adds a label for every occurrence, ``"label": "REJECT"`` suppresses a false entity.
 """
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reader.errors import ReaderError
@@ -17,6 +21,7 @@ from reader.models import Entity
 
 if TYPE_CHECKING:
     from reader.config import Settings
+    from reader.ner.model import TaggerModel
     from reader.store import AnnotationStore
 
 LEXICON_TABLE = "_lexicon"
@@ -78,24 +83,81 @@ def spacy_entities(text: str, nlp: Any) -> list[Entity]:
     return out
 
 
+def personal_model_path(store_path: str | Path) -> Path:
+    """Where ``reader learn`` keeps the personal model of a store: beside it."""
+    p = Path(store_path)
+    return p.with_name(p.stem + ".model.npz")
+
+
+def backend_for(settings: Settings) -> str:
+    """The backend to run: ``model`` becomes ``model:<path>`` when the store has a
+    personal model beside it."""
+    if settings.ner == "model" and settings.db:
+        personal = personal_model_path(os.path.realpath(settings.db))
+        if personal.is_file():
+            return f"model:{personal}"
+    return settings.ner
+
+
+@lru_cache(maxsize=4)
+def _model_at(path: str, mtime_ns: int, size: int) -> TaggerModel:
+    from reader.files import read_capped
+    from reader.ner.model import read_model
+
+    return read_model(read_capped(path, 200_000_000), path)
+
+
+def model_for(backend: str) -> TaggerModel:
+    """The tagger of a ``model`` or ``model:<path>`` backend."""
+    from reader.ner.model import packaged_model
+
+    if backend == "model":
+        return packaged_model()
+    path = backend.split(":", 1)[1]
+    try:
+        st = Path(path).stat()
+    except OSError as exc:
+        raise ReaderError(f"{path}: cannot read the personal entity model ({exc.strerror})") from None
+    return _model_at(path, st.st_mtime_ns, st.st_size)
+
+
+def backend_version(backend: str) -> str:
+    """What identifies a backend's output: changes whenever its results could."""
+    if backend == "model" or backend.startswith("model:"):
+        from reader.entities import RECOGNIZER_VERSION
+
+        return model_for(backend).version + "+" + RECOGNIZER_VERSION
+    if backend == "rules":
+        from reader.entities import RECOGNIZER_VERSION
+
+        return RECOGNIZER_VERSION
+    return backend
+
+
 def recognize(
-    text: str, backend: str = "rules", lexicon: tuple[list[tuple[str, str]], list[str]] = ([], [])
+    text: str, backend: str = "model", lexicon: tuple[list[tuple[str, str]], list[str]] = ([], [])
 ) -> list[Entity]:
     taught, rejected = lexicon
+    if backend == "model" or backend.startswith("model:"):
+        from reader.entities import apply_lexicon, with_numeric
+
+        found = with_numeric(text, model_for(backend).tag(text))
+        return apply_lexicon(text, found, taught, rejected)
     if backend == "rules":
         from reader.entities import find_entities
 
         return find_entities(text, lexicon=taught, rejected=rejected)
     if backend.startswith("spacy:"):
+        from reader.entities import apply_lexicon
+
         found = spacy_entities(text, _spacy_pipeline(backend.split(":", 1)[1]))
-        rejected_set = set(rejected)
-        return [e for e in found if e.text not in rejected_set]
-    raise ReaderError(f"unknown entity backend {backend!r}: use rules or spacy:<pipeline>")
+        return apply_lexicon(text, found, taught, rejected)
+    raise ReaderError(f"unknown entity backend {backend!r}: use model, rules or spacy:<pipeline>")
 
 
 def entities_for(text: str, settings: Settings, store: AnnotationStore | None = None) -> list[Entity]:
     """Entities of ``text`` with the configured backend and the store's lexicon."""
-    return recognize(text, settings.ner, lexicon_of(store))
+    return recognize(text, backend_for(settings), lexicon_of(store))
 
 
 def count_entities(

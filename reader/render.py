@@ -26,6 +26,7 @@ LABEL_STYLES = {
     "EVENT": "#ff8787",
     "LAW": "#d7d787",
     "PRODUCT": "#87d7ff",
+    "MISC": "#d7afaf",
     "MONEY": "#afd75f",
     "PERCENT": "#afd75f",
     "CARDINAL": "#8a8a8a",

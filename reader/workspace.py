@@ -266,7 +266,9 @@ class Workspace:
 
     @property
     def backend(self) -> str:
-        return self.settings.ner
+        from reader.recognizer import backend_for
+
+        return backend_for(self.settings)
 
     def entity_key(self, lexicon: Lexicon) -> str:
         return recognizer_key(self.backend, lexicon)

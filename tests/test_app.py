@@ -788,3 +788,41 @@ async def test_disk_full_and_a_broken_store_in_the_app_are_notifications(
         await pilot.pause()
         assert app.is_running and any("not valid JSON" in n.message for n in app._notifications)
     assert db.read_text() == "{garbage"  # never overwritten
+
+
+async def test_learning_from_corrections_in_the_app(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Entity labels given with keys are offered for learning; ctrl+l trains the personal
+    model in the worker process, and the dispatch is redrawn with what it learned."""
+    from .test_ner_model import COMPANIES, _company_corpus
+
+    root = tmp_path / "wire"
+    ids = _company_corpus(root)
+    corpus = load_corpus(root)
+    settings = load_settings(
+        corpus=[str(root)], db=str(tmp_path / "db.json"), config_path=tmp_path / "none.toml", env={}
+    )
+    store = AnnotationStore.open(tmp_path / "db.json", corpus=corpus, annotator="pilot")
+    app = make_app(settings, store=store, corpus=corpus)
+    app.LEARN_OFFER_EVERY = 2
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            view = await open_first(pilot)
+            text = corpus.get(ids[0]).text
+            for company in COMPANIES[:3]:
+                if company not in text:
+                    continue
+                view.move_to(text.index(company))
+                await pilot.press("e", "t", *"ORG", "enter")
+                await pilot.pause()
+            assert any("ctrl+l" in n.message for n in app._notifications)
+            await pilot.press("ctrl+l")
+            await pilot.pause(0.2)
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.2)
+            assert (tmp_path / "db.model.npz").is_file()
+            assert app.workspace.backend.startswith("model:")
+            assert any(n.title == "Learned" for n in app._notifications)
+            learned = {(e.text, e.label) for e in app.entities_of(corpus.get(ids[-1]))}
+            assert {(c, "ORG") for c in COMPANIES if c in corpus.get(ids[-1]).text} <= learned
+    finally:
+        store.close()

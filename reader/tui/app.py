@@ -50,7 +50,10 @@ class ReaderApp(App[None]):
     BINDINGS = [
         # priority: an Input would take ctrl+e (end of line) and the export would never come.
         Binding("ctrl+e", "export", "Export annotations as JSON", show=False, priority=True),
+        Binding("ctrl+l", "learn", "Learn entities from your corrections", show=False),
     ]
+    LEARN_OFFER_EVERY = 10
+    """Entity corrections between two offers to train the personal model."""
 
     def __init__(
         self, settings: Settings, workspace: Workspace, store: AnnotationStore, store_problem: str = ""
@@ -68,6 +71,8 @@ class ReaderApp(App[None]):
         self.read_ids: set[str] = {row["key"] for row in store.table_rows(STATUS_TABLE) if row.get("read")}
         self.lexicon = _lexicon_of(store)
         self._executor: ProcessPoolExecutor | None = None
+        self.corrections_since_learn = 0
+        self.learning = False
         # What the catalog already knows: the Entities column paints with the library.
         self.entity_counts.update(workspace.catalog.entity_counts(workspace.entity_key(self.lexicon)))
 
@@ -106,7 +111,7 @@ class ReaderApp(App[None]):
         if cached is not None:
             return cached
         try:
-            found = recognize(dispatch.text, self.settings.ner, self.lexicon)
+            found = recognize(dispatch.text, self.workspace.backend, self.lexicon)
         except ReaderError:
             found = recognize(dispatch.text, "rules", self.lexicon)
         if not compute_only:
@@ -131,7 +136,9 @@ class ReaderApp(App[None]):
             return self.entities_of(dispatch, compute_only=True)
         from reader.recognizer import recognize
 
-        backend = self.settings.ner if not self.settings.ner.startswith("spacy:") else "rules"
+        backend = self.workspace.backend
+        if backend.startswith("spacy:"):
+            backend = "rules"
         try:
             return self.entity_executor().submit(recognize, dispatch.text, backend, self.lexicon).result()
         except Exception:  # noqa: BLE001 - no worker process here: do it in this thread
@@ -166,6 +173,81 @@ class ReaderApp(App[None]):
     def on_unmount(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def corrected(self) -> None:
+        """An entity label was given or taken back; every so often, offer to learn."""
+        self.corrections_since_learn += 1
+        if self.corrections_since_learn % self.LEARN_OFFER_EVERY == 0 and self.settings.ner == "model":
+            self.notify(
+                f"{plural(self.corrections_since_learn, 'entity correction')} since the model last learned: "
+                "press ctrl+l to train your personal model on them",
+                title="Learn",
+                timeout=10,
+            )
+
+    def action_learn(self) -> None:
+        """Train the personal model on the store's corrections, in the worker process."""
+        from reader.recognizer import lexicon_of
+
+        if self.learning:
+            self.notify("already learning", timeout=3)
+            return
+        if self.settings.ner != "model":
+            self.notify(
+                f"learning needs the model backend (in effect: {self.settings.ner})", severity="warning"
+            )
+            return
+        records = [(r["dispatch_id"], r["start"], r["end"], r["tag"]) for r in self.store.all()]
+        taught, rejected = lexicon_of(self.store)
+        self.learning = True
+        self.notify("learning from your corrections ...", timeout=4)
+        self.run_worker(
+            lambda: self._learn_off_thread(records, taught, rejected),
+            thread=True,
+            exclusive=True,
+            group="learn",
+        )
+
+    def _learn_off_thread(
+        self, records: list[tuple[str, int, int, str]], taught: list[tuple[str, str]], rejected: list[str]
+    ) -> None:
+        from reader.ner.learn import collect, learn_bytes
+
+        try:
+            documents = collect(self.workspace.for_thread().corpus, records, taught, rejected)
+            if not documents:
+                result: tuple[bytes, str] | str = (
+                    "nothing to learn from yet: tag names with entity labels (PERSON, ORG, GPE, ...)"
+                )
+            else:
+                result = self.entity_executor().submit(learn_bytes, documents).result()
+        except Exception as exc:  # noqa: BLE001 - any failure is a notification, never a crash
+            result = f"learning failed: {exc}"
+        self.call_from_thread(self._learned, result)
+
+    def _learned(self, result: tuple[bytes, str] | str) -> None:
+        import os
+
+        from reader.export import write_bytes_atomic
+        from reader.recognizer import personal_model_path
+
+        self.learning = False
+        if isinstance(result, str):
+            self.notify(result, severity="warning")
+            return
+        data, summary = result
+        target = personal_model_path(os.path.realpath(self.settings.db))
+        try:
+            write_bytes_atomic(target, data)
+        except OSError as exc:
+            self.notify(f"{target}: cannot write the personal model ({exc.strerror})", severity="error")
+            return
+        self.corrections_since_learn = 0
+        self.relearn()
+        self.notify(f"{summary}; personal model {target}", title="Learned", timeout=8)
+        refresh = getattr(self.screen, "refresh_entities", None)
+        if callable(refresh):
+            refresh()
 
     def relearn(self) -> None:
         """Re-read the lexicon after an entity-label annotation changed; recompute lazily."""

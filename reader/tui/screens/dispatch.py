@@ -319,7 +319,13 @@ class DispatchScreen(ReaderScreen):
     def _relearn(self) -> None:
         """An entity-label annotation teaches the recognizer: recompute with the new lexicon."""
         app = self.reader_app
+        app.corrected()
         app.relearn()
+        self.refresh_entities()
+
+    def refresh_entities(self) -> None:
+        """Recompute this dispatch's entities (the lexicon or the model changed)."""
+        app = self.reader_app
         if len(self.dispatch.text) < 50_000:
             self.show_entities(app.entities_of(self.dispatch))
         else:

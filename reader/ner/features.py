@@ -1,0 +1,258 @@
+"""Tokens and features for the learned recognizer; shared by the runtime and training.
+
+The same functions turn a CoNLL sentence (training) and a dispatch (runtime) into feature
+strings, so the two can never drift apart. A word's own features and the features it
+lends its neighbours depend only on the word, so :class:`FeatureCache` computes them once
+per word type; only a handful of features are built per token.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from reader.entities import gazetteer
+
+LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "LAW", "PRODUCT", "MISC")
+"""Names the model tags; dates, money, percentages and numbers stay with the rules."""
+TAGS = ("O", *(f"{p}-{label}" for label in LABELS for p in ("B", "I")))
+
+_TOKEN = re.compile(
+    r"(?:[^\W\d_]\.){2,}(?![^\W\d_])"  # U.S. U.N.
+    r"|(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|Prof|St|Jr|Sr|Co|Corp|Inc|Ltd)\.(?=\s)"
+    r"|[A-Z]\.(?=\s+[A-Z])"  # an initial: "J. Smith"
+    r"|\+?\d+(?:[.,:/-]\d+)*(?![\w-])"  # 1,000  14.2  1996-08-22  2-1  +44 (not 5th)
+    r"|['’](?:s|S|ve|ll|re|m|d)(?!\w)"  # Germany 's  we 've
+    r"|\w+?(?=n['’]t(?!\w))|n['’]t(?!\w)"  # do n't
+    r"|\w+(?:[-'’.&/]\w+)*"
+    r"|\S"
+)
+_POSSESSIVE = re.compile(r"(.+?)(['’][sS])$")
+_SENTENCE_END = frozenset(".!?")
+
+
+def tokenize(text: str) -> list[tuple[int, int]]:
+    """Token offsets of ``text``: words (with inner hyphens, apostrophes, dots), initials
+    such as "U.S.", and single punctuation marks; a possessive "'s" is its own token."""
+    out: list[tuple[int, int]] = []
+    for m in _TOKEN.finditer(text):
+        start, end = m.span()
+        word = m.group()
+        if len(word) > 2 and (word[-2] in "'’") and word[-1] in "sS":
+            out.append((start, end - 2))
+            out.append((end - 2, end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def sentence_starts(text: str, tokens: Sequence[tuple[int, int]]) -> list[bool]:
+    """Whether each token opens a sentence: the first token, the first after a line break,
+    and the first after ``.``/``!``/``?`` (skipping opening quotes)."""
+    flags: list[bool] = []
+    opening = True
+    previous_end = 0
+    for start, end in tokens:
+        if "\n" in text[previous_end:start]:
+            opening = True
+        flags.append(opening)
+        word = text[start:end]
+        if word in _SENTENCE_END:
+            opening = True
+        elif word in ('"', "“", "'", "‘", "(", "``") and opening:
+            pass
+        else:
+            opening = False
+        previous_end = end
+    return flags
+
+
+@lru_cache(maxsize=65536)
+def shape(word: str) -> str:
+    """ "Grachev" -> "Xx", "U.S." -> "X.X.", "1996-08-22" -> "d-d-d", "McCain" -> "XxXx"."""
+    out: list[str] = []
+    last = ""
+    for ch in word:
+        if ch.isupper():
+            c = "X"
+        elif ch.islower():
+            c = "x"
+        elif ch.isdigit():
+            c = "d"
+        else:
+            c = ch
+        if c != last:
+            out.append(c)
+            last = c
+    return "".join(out)[:8]
+
+
+@lru_cache(maxsize=1)
+def _word_lists() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+    gz = gazetteer()
+    single: dict[str, str] = {}
+    for name, label in gz.names.items():
+        words = name.split()
+        if len(words) == 1:
+            single[name] = label
+        else:
+            for w in words:
+                single.setdefault(w, "part-" + label)
+    return single, gz.first, gz.titles
+
+
+def own_features(word: str) -> list[str]:
+    """Features of a word that do not depend on its neighbours."""
+    single, first, titles = _word_lists()
+    lower = word.lower()
+    sh = shape(word)
+    feats = [
+        "bias",
+        "w=" + word,
+        "l=" + lower,
+        "sh=" + sh,
+        "p3=" + word[:3],
+        "s2=" + lower[-2:],
+        "s3=" + lower[-3:],
+        "s4=" + lower[-4:],
+        "len=" + str(min(len(word), 8)),
+    ]
+    cap = word[:1].isupper()
+    titled = word.capitalize() if word.isupper() and len(word) > 1 else word
+    label = single.get(word) or single.get(titled)
+    if label:
+        feats.append("gz=" + label)
+    if word in first or titled in first:
+        feats.append("gz=FIRST")
+    if word in titles or lower in titles or titled in titles:
+        feats.append("gz=TITLE")
+    if cap and word.isupper() and len(word) > 1:
+        feats.append("allcaps")
+    if any(ch.isdigit() for ch in word):
+        feats.append("digit")
+    if "-" in word:
+        feats.append("hyphen")
+        if cap:
+            feats.append("hyphen-parts=" + "-".join(shape(p) for p in word.split("-"))[:12])
+    return feats
+
+
+def context_features(word: str, offset: int) -> list[str]:
+    """Features a word lends the token ``offset`` places away."""
+    lower = word.lower()
+    k = str(offset)
+    feats = [f"l[{k}]=" + lower]
+    if abs(offset) == 1:
+        feats.append(f"sh[{k}]=" + shape(word))
+        single, first, titles = _word_lists()
+        titled = word.capitalize() if word.isupper() and len(word) > 1 else word
+        label = single.get(word) or single.get(titled)
+        if label:
+            feats.append(f"gz[{k}]=" + label)
+        if word in titles or lower in titles or titled in titles:
+            feats.append(f"title[{k}]")
+    return feats
+
+
+@dataclass
+class FeatureCache:
+    """Feature ids per word type, for one feature vocabulary.
+
+    ``lookup`` maps a feature string to its row (or ``None`` for unknown features): the
+    model's dict at runtime, a growing vocabulary during training.
+    """
+
+    lookup: Callable[[str], int | None]
+
+    def __post_init__(self) -> None:
+        self._own: dict[str, list[int]] = {}
+        self._context: dict[tuple[str, int], list[int]] = {}
+
+    def _ids(self, feats: list[str]) -> list[int]:
+        out = []
+        for f in feats:
+            i = self.lookup(f)
+            if i is not None:
+                out.append(i)
+        return out
+
+    def own(self, word: str) -> list[int]:
+        ids = self._own.get(word)
+        if ids is None:
+            ids = self._own[word] = self._ids(own_features(word))
+        return ids
+
+    def context(self, word: str, offset: int) -> list[int]:
+        key = (word, offset)
+        ids = self._context.get(key)
+        if ids is None:
+            ids = self._context[key] = self._ids(context_features(word, offset))
+        return ids
+
+    def sequence(self, words: Sequence[str], starts: Sequence[bool]) -> list[list[int]]:
+        """Feature ids of every token of one document (or sentence)."""
+        n = len(words)
+        lookup = self.lookup
+        padded = pad(words)
+        flags = DocumentFlags(words, starts)
+        out: list[list[int]] = []
+        for i in range(n):
+            j = i + 2
+            ids = list(self.own(padded[j]))
+            for k in OFFSETS:
+                ids += self.context(padded[j + k], k)
+            for f in token_features(padded[j - 1], padded[j], padded[j + 1]):
+                fid = lookup(f)
+                if fid is not None:
+                    ids.append(fid)
+            for f in flags.of(padded[j], starts[i]):
+                fid = lookup(f)
+                if fid is not None:
+                    ids.append(fid)
+            out.append(ids)
+        return out
+
+
+OFFSETS = (-2, -1, 1, 2)
+
+
+def pad(words: Sequence[str]) -> list[str]:
+    return ["<s>", "<s>", *words, "</s>", "</s>"]
+
+
+def token_features(previous: str, word: str, following: str) -> tuple[str, str]:
+    """The two features built per token: the shapes around it and the bigram before it."""
+    return (
+        "sh3=" + shape(previous) + "|" + shape(word) + "|" + shape(following),
+        "bi=" + previous.lower() + "|" + word.lower(),
+    )
+
+
+DOCUMENT_FEATURES = ("first-cap", "doc-lower-seen", "doc-mid-cap")
+
+
+class DocumentFlags:
+    """Document-level evidence about a capitalised word: it opens a sentence, it is also
+    seen lower-cased, it is seen capitalised away from a sentence start (so a word in a
+    capitals headline can borrow the case of its mentions in the body)."""
+
+    def __init__(self, words: Sequence[str], starts: Sequence[bool]) -> None:
+        self.lowered = {w for w in words if w.islower()}
+        self.mid_caps = {
+            w for w, s in zip(words, starts, strict=False) if not s and w[:1].isupper() and not w.isupper()
+        }
+
+    def of(self, word: str, start: bool) -> list[str]:
+        if not word[:1].isupper():
+            return []
+        out = []
+        if start:
+            out.append("first-cap")
+        if word.lower() in self.lowered:
+            out.append("doc-lower-seen")
+        titled = word.capitalize() if word.isupper() else word
+        if titled in self.mid_caps:
+            out.append("doc-mid-cap")
+        return out

@@ -1,0 +1,197 @@
+"""The learned recognizer: features, decoding, labels, the lexicon, learning, hostile files."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reader.errors import ReaderError
+from reader.models import ENTITY_LABELS
+from reader.ner.features import LABELS, TAGS, sentence_starts, tokenize
+from reader.ner.model import N_TAGS, allowed_transitions, packaged_model, read_model
+from reader.recognizer import recognize
+
+from .conftest import SEED_000, SEEDS, run
+
+
+def _words(text: str) -> tuple[list[str], list[bool]]:
+    tokens = tokenize(text)
+    return [text[s:e] for s, e in tokens], sentence_starts(text, tokens)
+
+
+def test_tokens_follow_conll_conventions() -> None:
+    text = "Germany's U.S. envoy didn't pay $1,000.50 on 1996-08-22 to J. Smith (AT&T)."
+    words = [text[s:e] for s, e in tokenize(text)]
+    assert words == [
+        "Germany", "'s", "U.S.", "envoy", "did", "n't", "pay", "$", "1,000.50", "on", "1996-08-22",
+        "to", "J.", "Smith", "(", "AT&T", ")", ".",
+    ]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("Aa Zz.,'-\n1É")) | st.characters(), max_size=80))
+def test_word_type_scores_equal_the_training_features(text: str) -> None:
+    """Run time sums features per word type; training builds them per token. Both must give
+    the same scores, or the shipped weights would be applied to different features."""
+    model = packaged_model()
+    words, starts = _words(text)
+    slow = model.emissions(model.features.sequence(words, starts))
+    fast = model.scores(words, starts)
+    assert slow.shape == fast.shape == (len(words), N_TAGS)
+    assert np.allclose(slow, fast, atol=1e-3)
+
+
+def test_decoding_skips_only_plain_tokens_and_obeys_bio(corpus) -> None:  # type: ignore[no-untyped-def]
+    model = packaged_model()
+    allowed = allowed_transitions()
+    for dispatch in corpus:
+        scores = model.scores(*_words(dispatch.text))
+        fast, full = model.decode(scores), model._viterbi(scores)
+        assert fast == full
+        previous = N_TAGS
+        for tag in full:
+            assert allowed[previous, tag], (TAGS[previous % N_TAGS], TAGS[tag])
+            previous = tag
+
+
+def test_viterbi_never_starts_inside_a_name() -> None:
+    model = packaged_model()
+    scores = np.zeros((3, N_TAGS), dtype=np.float32)
+    scores[:, TAGS.index("I-ORG")] = 50.0  # the emissions alone would say I-ORG throughout
+    path = [TAGS[t] for t in model._viterbi(scores)]
+    assert path[0] != "I-ORG" and all(p in ("B-ORG", "I-ORG") for p in path)
+
+
+def test_labels_are_the_apps_labels() -> None:
+    from reader.config import DEFAULT_SHOWN_LABELS
+    from reader.render import LABEL_STYLES
+
+    assert set(LABELS) <= set(ENTITY_LABELS)
+    assert set(LABELS) <= set(LABEL_STYLES) and set(LABELS) <= set(DEFAULT_SHOWN_LABELS)
+    text = "Russian President Boris Yeltsin met NATO officials in Moscow on 5 May 1995, paying $3 million."
+    found = {(e.text, e.label) for e in recognize(text, "model")}
+    assert {("Russian", "NORP"), ("Boris Yeltsin", "PERSON"), ("NATO", "ORG"), ("Moscow", "GPE")} <= found
+    assert ("5 May 1995", "DATE") in found and ("$3 million", "MONEY") in found
+
+
+def test_training_label_mapping() -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from training.train_ner import to_labels
+
+    sentence = [
+        ("German", "B-MISC"), ("Chancellor", "O"), ("Kohl", "B-PER"), ("visited", "O"), ("Bonn", "B-LOC"),
+        ("before", "O"), ("the", "O"), ("World", "B-MISC"), ("Cup", "I-MISC"), ("at", "O"),
+        ("Reuters", "B-ORG"), ("and", "O"), ("Windows", "B-MISC"),
+    ]  # fmt: skip
+    assert to_labels(sentence) == [
+        "B-NORP", "O", "B-PERSON", "O", "B-GPE", "O", "O", "B-EVENT", "I-EVENT", "O", "B-ORG", "O", "B-MISC",
+    ]  # fmt: skip
+
+
+def test_lexicon_overrides_the_model() -> None:
+    text = "Shares of Zorblatt Dynamics fell in Moscow."
+    before = {(e.text, e.label) for e in recognize(text, "model")}
+    assert ("Moscow", "GPE") in before
+    after = {
+        (e.text, e.label) for e in recognize(text, "model", ([("Zorblatt Dynamics", "ORG")], ["Moscow"]))
+    }
+    assert ("Zorblatt Dynamics", "ORG") in after
+    assert not any(t == "Moscow" for t, _ in after)
+
+
+@pytest.mark.parametrize(
+    "data, problem",
+    [
+        (b"", "not an entity model"),
+        (b"PK\x03\x04 not really a zip", "not an entity model"),
+    ],
+)
+def test_hostile_model_files_are_refused(data: bytes, problem: str) -> None:
+    with pytest.raises(ReaderError, match=problem):
+        read_model(data, "personal.npz")
+
+
+def test_a_pickled_model_is_never_unpickled() -> None:
+    buf = io.BytesIO()
+    np.savez(buf, weights=np.array([object()], dtype=object), transitions=np.zeros(1), features=np.zeros(1))
+    with pytest.raises(ReaderError, match="not an entity model"):
+        read_model(buf.getvalue(), "evil.npz")
+
+
+def test_wrong_shapes_and_nan_are_refused() -> None:
+    from reader.ner.model import model_bytes
+
+    bad = model_bytes(
+        {"bias": 0}, np.full((1, N_TAGS), np.nan, dtype=np.float32), np.zeros((N_TAGS + 1, N_TAGS))
+    )
+    with pytest.raises(ReaderError, match="non-finite"):
+        read_model(bad, "nan.npz")
+
+
+COMPANIES = ("Zorblatt", "Kelvor", "Vantrix", "Quillon", "Brannock")
+
+
+def _company_corpus(root: Path) -> list[str]:
+    root.mkdir()
+    ids = []
+    for i in range(10):
+        a, b = COMPANIES[i % 5], COMPANIES[(i + 2) % 5]
+        text = (
+            f"Results from {a} and {b}\n\n"
+            f"LONDON, March {i + 1} -- Shares in {a} rose 4 percent on Tuesday after {a} said it would "
+            f"buy a stake in {b}. Analysts said {b} had been talking to {a} for months, and {a} "
+            f"expects the deal to close this year.\n"
+        )
+        name = f"{i:03d}_company"
+        (root / f"{name}.txt").write_text(text)
+        ids.append(name)
+    return ids
+
+
+def test_reader_learn_from_corrections_changes_other_dispatches(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    corpus = tmp_path / "wire"
+    ids = _company_corpus(corpus)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("READER_CORPUS", str(corpus))
+    monkeypatch.setenv("READER_DB", str(tmp_path / "db.json"))
+    held_out = ids[-1]
+
+    def labels_in(dispatch_id: str) -> dict[str, set[str]]:
+        found = json.loads(run(capsys, "entities", dispatch_id, "--json")[1])
+        out: dict[str, set[str]] = {}
+        for e in found:
+            out.setdefault(e["text"], set()).add(e["label"])
+        return out
+
+    before = labels_in(held_out)
+    wrong = [c for c in COMPANIES if before.get(c) != {"ORG"}]
+    assert wrong, "the packaged model already knows these companies; the test proves nothing"
+    code, _, err = run(capsys, "learn")
+    assert code == 1 and "nothing to learn from" in err
+    for dispatch_id in ids[:5]:
+        for company in COMPANIES:
+            code, _, _ = run(
+                capsys, "tag", dispatch_id, "--quote", company, "--occurrence", "1", "--tag", "ORG"
+            )
+            if code:  # the company is not in this dispatch
+                continue
+    code, out, _ = run(capsys, "learn")
+    assert code == 0 and "personal model" in out
+    assert (tmp_path / "db.model.npz").is_file()
+    after = labels_in(held_out)
+    assert all(after.get(c) == {"ORG"} for c in COMPANIES if c in after), after
+    assert sum(after.get(c) == {"ORG"} for c in COMPANIES) > sum(before.get(c) == {"ORG"} for c in COMPANIES)
+    # the seeds' names survive: learning companies did not make it forget people
+    monkeypatch.setenv("READER_CORPUS", str(SEEDS))
+    seeds = labels_in(SEED_000)
+    assert "PERSON" in seeds.get("Pavel Grachev", set()) or "PERSON" in seeds.get("Grachev", set())
+    code, out, _ = run(capsys, "learn", "--forget")
+    assert code == 0 and not (tmp_path / "db.model.npz").exists()

@@ -1,0 +1,226 @@
+"""Train the packaged entity model: an averaged structured perceptron over BIO tags.
+
+    python training/train_ner.py --train train.txt --dev valid.txt [--final] [--epochs N]
+
+Inputs are CoNLL-2003 English files (``token TAG ...`` per line, IOB tags, blank lines
+between sentences). The README says where they come from and under which terms. Only the
+training and development splits are ever read here; the test split is for
+``benchmarks/ner_eval.py`` alone.
+
+Without ``--final`` the model trains on ``--train``, reports development F1 after each
+epoch, and writes nothing: that is how the epoch count and features were chosen. With
+``--final`` it trains on both splits for ``--epochs`` epochs and writes
+``reader/data/ner-model.npz``. Runs are reproducible (fixed shuffling seed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from reader.entities import gazetteer  # noqa: E402
+from reader.ner.features import TAGS, FeatureCache  # noqa: E402
+from reader.ner.learn import Perceptron  # noqa: E402
+from reader.ner.model import N_TAGS, model_bytes  # noqa: E402
+
+Sentence = list[tuple[str, str]]
+_DATELINE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DEMONYM = re.compile(r"^[A-Z][a-z]+(?:an|ans|ese|ish|i|ch)$")
+
+
+def read_conll(path: Path) -> list[list[Sentence]]:
+    """Documents of sentences of ``(token, IOB tag)``. Documents are split at
+    ``-DOCSTART-`` or, where a copy lacks those, before the headline that precedes a
+    dateline sentence ("LONDON 1996-08-22")."""
+    sentences: list[Sentence] = []
+    current: Sentence = []
+    starts: set[int] = {0}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if not parts:
+            if current:
+                sentences.append(current)
+                current = []
+            continue
+        if parts[0] == "-DOCSTART-":
+            if current:
+                sentences.append(current)
+                current = []
+            starts.add(len(sentences))
+            continue
+        current.append((parts[0], parts[1] if len(parts) == 3 else parts[-1]))
+    if current:
+        sentences.append(current)
+    for i, sent in enumerate(sentences):
+        if 2 <= len(sent) <= 6 and _DATELINE.match(sent[-1][0]) and i > 0:
+            starts.add(i - 1)
+    bounds = sorted(starts) + [len(sentences)]
+    return [sentences[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+def to_labels(sentence: Sentence) -> list[str]:
+    """CoNLL tags to the model's: PER -> PERSON; LOC -> GPE, or LOC where the gazetteer
+    says so; MISC -> NORP for nationalities, EVENT/LAW by their head word, else MISC."""
+    gz = gazetteer()
+    tags = [t if t == "O" else t[:2] + t[2:] for _, t in sentence]
+    out = ["O"] * len(sentence)
+    i = 0
+    while i < len(sentence):
+        tag = tags[i]
+        if tag == "O":
+            i += 1
+            continue
+        kind = tag[2:]
+        j = i + 1
+        while j < len(sentence) and tags[j] == "I-" + kind:
+            j += 1
+        words = [w for w, _ in sentence[i:j]]
+        text = " ".join(words)
+        if kind == "PER":
+            label = "PERSON"
+        elif kind == "ORG":
+            label = "ORG"
+        elif kind == "LOC":
+            label = "LOC" if gz.names.get(text) == "LOC" else "GPE"
+        else:
+            titled = text.title() if text.isupper() else text
+            if gz.names.get(titled) == "NORP" or (len(words) == 1 and _DEMONYM.match(titled)):
+                label = "NORP"
+            elif titled.split()[-1] in gz.event_heads:
+                label = "EVENT"
+            elif titled.split()[-1] in gz.law_heads:
+                label = "LAW"
+            else:
+                label = "MISC"
+        out[i] = "B-" + label
+        for k in range(i + 1, j):
+            out[k] = "I-" + label
+        i = j
+    return out
+
+
+class Vocabulary:
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.frozen = False
+
+    def lookup(self, name: str) -> int | None:
+        i = self.ids.get(name)
+        if i is None and not self.frozen:
+            i = self.ids[name] = len(self.ids)
+        return i
+
+
+def featurize(docs: list[list[Sentence]], cache: FeatureCache) -> list[tuple[list[list[int]], list[int]]]:
+    """One ``(feature ids per token, gold tag ids)`` per sentence, features computed over
+    the whole document as at run time."""
+    index = {t: i for i, t in enumerate(TAGS)}
+    out = []
+    for doc in docs:
+        words = [w for sent in doc for w, _ in sent]
+        starts = [k == 0 for sent in doc for k in range(len(sent))]
+        ids = cache.sequence(words, starts)
+        pos = 0
+        for sent in doc:
+            gold = [index[t] for t in to_labels(sent)]
+            out.append((ids[pos : pos + len(sent)], gold))
+            pos += len(sent)
+    return out
+
+
+def spans(tags: list[int]) -> set[tuple[int, int, str]]:
+    """Exact spans, with model labels folded back to CoNLL's four classes."""
+    fold = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
+    out = set()
+    start, label = -1, ""
+    for i, t in enumerate([*tags, 0]):
+        tag = TAGS[t]
+        if tag.startswith("I-") and label == tag[2:]:
+            continue
+        if label:
+            out.add((start, i, fold.get(label, "MISC")))
+            label = ""
+        if tag != "O":
+            start, label = i, tag[2:]
+    return out
+
+
+def evaluate(model: Perceptron, data: list[tuple[list[list[int]], list[int]]]) -> float:
+    w, t = model.averaged()
+    tp = fp = fn = 0
+    for ids, gold in data:
+        p, g = spans(model.predict(ids, w, t)), spans(gold)
+        tp += len(p & g)
+        fp += len(p - g)
+        fn += len(g - p)
+    return 2 * tp / (2 * tp + fp + fn)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--train", type=Path, required=True)
+    parser.add_argument("--dev", type=Path, required=True)
+    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--final", action="store_true", help="train on train+dev and write the model")
+    parser.add_argument("--min-count", type=int, default=2, help="drop features seen fewer times")
+    parser.add_argument("--out", type=Path, default=ROOT / "reader" / "data" / "ner-model.npz")
+    args = parser.parse_args(argv)
+
+    train_docs, dev_docs = read_conll(args.train), read_conll(args.dev)
+    if args.final:
+        train_docs = train_docs + dev_docs
+    counting = Vocabulary()
+    counts: Counter[int] = Counter()
+    probe = FeatureCache(counting.lookup)
+    for ids, _ in featurize(train_docs, probe):
+        for feats in ids:
+            counts.update(feats)
+    names = sorted(counting.ids, key=counting.ids.__getitem__)
+    vocab = Vocabulary()
+    for name in names:
+        if counts[counting.ids[name]] >= args.min_count:
+            vocab.lookup(name)
+    vocab.frozen = True
+    cache = FeatureCache(vocab.lookup)
+    train = featurize(train_docs, cache)
+    dev = featurize(dev_docs, cache)
+    print(f"{len(train)} sentences, {len(vocab.ids)} features (min count {args.min_count})", flush=True)
+
+    model = Perceptron(
+        np.zeros((len(vocab.ids), N_TAGS), dtype=np.float32), np.zeros((N_TAGS + 1, N_TAGS), dtype=np.float32)
+    )
+    rng = random.Random(20031)
+    order = list(range(len(train)))
+    for epoch in range(1, args.epochs + 1):
+        began = time.perf_counter()
+        rng.shuffle(order)
+        for k in order:
+            ids, gold = train[k]
+            if ids:
+                model.update(ids, gold)
+        took = time.perf_counter() - began
+        note = "" if args.final else f"  dev F1 {evaluate(model, dev):.4f}"
+        print(f"epoch {epoch:2}  {took:5.1f} s{note}", flush=True)
+
+    if args.final:
+        w, t = model.averaged()
+        keep = np.abs(w).max(axis=1) >= 1e-3
+        kept = [n for n, k in zip(sorted(vocab.ids, key=vocab.ids.__getitem__), keep, strict=False) if k]
+        data = model_bytes({n: i for i, n in enumerate(kept)}, w[keep], t)
+        args.out.write_bytes(data)
+        print(f"wrote {args.out}: {len(kept)} features, {len(data) / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
