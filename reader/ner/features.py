@@ -29,18 +29,23 @@ _TOKEN = re.compile(
     r"|\w+(?:[-'’.&/]\w+)*"
     r"|\S"
 )
-_POSSESSIVE = re.compile(r"(.+?)(['’][sS])$")
+_POSSESSIVE = re.compile(r"(?<=\w)['’][sS](?!\w)")
+_OPENING = frozenset("\"“'‘(")
 _SENTENCE_END = frozenset(".!?")
 
 
 def tokenize(text: str) -> list[tuple[int, int]]:
     """Token offsets of ``text``: words (with inner hyphens, apostrophes, dots), initials
     such as "U.S.", and single punctuation marks; a possessive "'s" is its own token."""
+    spans = [m.span() for m in _TOKEN.finditer(text)]
+    if "'" not in text and "’" not in text:
+        return spans
+    apostrophes = {m.start() for m in _POSSESSIVE.finditer(text)}
+    if not apostrophes:
+        return spans
     out: list[tuple[int, int]] = []
-    for m in _TOKEN.finditer(text):
-        start, end = m.span()
-        word = m.group()
-        if len(word) > 2 and (word[-2] in "'’") and word[-1] in "sS":
+    for start, end in spans:
+        if end - start > 2 and end - 2 in apostrophes:
             out.append((start, end - 2))
             out.append((end - 2, end))
         else:
@@ -54,15 +59,17 @@ def sentence_starts(text: str, tokens: Sequence[tuple[int, int]]) -> list[bool]:
     flags: list[bool] = []
     opening = True
     previous_end = 0
+    find = text.find
     for start, end in tokens:
-        if "\n" in text[previous_end:start]:
+        if start - previous_end > 0 and find("\n", previous_end, start) != -1:
             opening = True
         flags.append(opening)
-        word = text[start:end]
-        if word in _SENTENCE_END:
-            opening = True
-        elif word in ('"', "“", "'", "‘", "(", "``") and opening:
-            pass
+        if end - start == 1:
+            ch = text[start]
+            if ch in _SENTENCE_END:
+                opening = True
+            elif not (ch in _OPENING and opening):
+                opening = False
         else:
             opening = False
         previous_end = end

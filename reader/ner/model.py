@@ -209,6 +209,11 @@ class TaggerModel:
 
         trans = _constrained(self.transitions)
         n = len(scores)
+        if n == 1:
+            alone = (trans[0] if after_outside else trans[N_TAGS]) + scores[0]
+            if before_outside:
+                alone = alone + trans[:N_TAGS, 0]
+            return [int(alone.argmax())]
         back = np.zeros((n, N_TAGS), dtype=np.int64)
         delta = (trans[0] if after_outside else trans[N_TAGS]) + scores[0]
         inner = trans[:N_TAGS]
@@ -238,16 +243,17 @@ class TaggerModel:
 def spans_to_entities(text: str, tokens: list[tuple[int, int]], tags: list[int]) -> list[Entity]:
     out: list[Entity] = []
     current: tuple[int, int, str] | None = None
-    for (start, end), t in zip(tokens, tags, strict=False):
-        tag = TAGS[t]
-        if tag.startswith("I-") and current and current[2] == tag[2:]:
+    last = -2
+    for i in [i for i, t in enumerate(tags) if t]:
+        tag = TAGS[tags[i]]
+        start, end = tokens[i]
+        if tag[0] == "I" and current and current[2] == tag[2:] and last == i - 1:
             current = (current[0], end, current[2])
-            continue
-        if current:
-            out.append(Entity(current[0], current[1], current[2], text[current[0] : current[1]]))
-            current = None
-        if tag != "O":
+        else:
+            if current:
+                out.append(Entity(current[0], current[1], current[2], text[current[0] : current[1]]))
             current = (start, end, tag[2:])
+        last = i
     if current:
         out.append(Entity(current[0], current[1], current[2], text[current[0] : current[1]]))
     return out
