@@ -826,3 +826,25 @@ async def test_learning_from_corrections_in_the_app(tmp_path) -> None:  # type: 
             assert {(c, "ORG") for c in COMPANIES if c in corpus.get(ids[-1]).text} <= learned
     finally:
         store.close()
+
+
+async def test_entities_panel_has_a_key_and_one_hit_is_singular(settings, store, corpus) -> None:
+    from textual.widgets import Static, TabbedContent
+
+    text = corpus.get(SEED_000).text
+    assert text.count("Kazakhstan") == 1
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first(pilot)
+        tabs = app.screen.query_one("#side-tabs", TabbedContent)
+        assert tabs.active == "tab-annotations"
+        await pilot.press("E")
+        await pilot.pause()
+        assert tabs.active == "tab-entities"
+        await pilot.press("E")
+        await pilot.pause()
+        assert tabs.active == "tab-annotations"
+        await pilot.press("slash", *"Kazakhstan")
+        await pilot.pause()
+        status = str(app.screen.query_one("#status-line", Static).render())
+        assert status.startswith("1 hit for") and "1 hits" not in status

@@ -58,6 +58,7 @@ class DispatchScreen(ReaderScreen):
         Binding("T", "tag_all", "Tag all occurrences of the selection or entity", show=False),
         Binding("R", "retarget", "Re-target the reviewed annotation to the selection", show=False),
         Binding("tab", "focus_panel", "Side panel", show=False),
+        Binding("E", "switch_panel", "Side panel: Entities / Annotations", show=False),
         Binding("escape", "back", "Library", show=True),
         Binding("question_mark", "help", "Help", show=True),
     ]
@@ -331,6 +332,11 @@ class DispatchScreen(ReaderScreen):
         else:
             self._find_entities()
 
+    def action_switch_panel(self) -> None:
+        """Show the other tab of the side panel (entities or annotations)."""
+        tabs = self.query_one("#side-tabs", TabbedContent)
+        tabs.active = "tab-annotations" if tabs.active == "tab-entities" else "tab-entities"
+
     def _annotation_under_cursor(self) -> dict[str, Any] | None:
         cursor = self.view.cursor
         under = [r for r in self.records if r["start"] <= cursor < r["end"]]
@@ -421,7 +427,7 @@ class DispatchScreen(ReaderScreen):
             cursor = self.view.cursor
             first = next((h for h in self.hits if h.start >= cursor), self.hits[0])
             self.view.move_to(first.start)
-        self._status(f"{len(self.hits)} hits for “{query}” · n next · N previous" if query else "")
+        self._status(f"{plural(len(self.hits), 'hit')} for “{query}” · n next · N previous" if query else "")
 
     @on(Input.Submitted, "#search")
     def _search_done(self, event: Input.Submitted) -> None:
