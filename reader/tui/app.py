@@ -7,18 +7,21 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.color import Color as RichColor
 from rich.style import Style
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.color import Color
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.widget import Widget
 
 from reader.config import Settings
 from reader.corpus import DispatchSource
 from reader.errors import ReaderError
 from reader.inert import inert, plural
 from reader.models import ENTITY_LABELS, Dispatch, Entity
+from reader.palette import legible
 from reader.store import AnnotationStore
 from reader.undo import UndoHistory
 from reader.workspace import Workspace
@@ -268,7 +271,7 @@ class ReaderApp(App[None]):
         self.read_ids.add(dispatch_id)
 
     def tag_styles(self) -> dict[str, Style]:
-        base = Color.parse("#1e1e1e")
+        """Each configured tag's colour as a background; the reading view blends it into the theme."""
         styles = {}
         for tag in self.settings.tags:
             if tag.colour:
@@ -276,22 +279,33 @@ class ReaderApp(App[None]):
                     colour = Color.parse(tag.colour)
                 except Exception:  # noqa: BLE001 - a bad colour in the config is not fatal
                     continue
-                styles[tag.name] = Style(bgcolor=base.blend(colour, 0.45).rich_color)
+                styles[tag.name] = Style(bgcolor=colour.rich_color)
         return styles
 
-    def label_styles(self) -> dict[str, Style]:
+    def label_styles(self, on: Widget | None = None) -> dict[str, Style]:
+        """Each entity label's style, its colour made legible on ``on``'s background."""
         from reader.tui.widgets.document_view import DocumentView
 
         views = self.screen.query(DocumentView)
         if views:
             view = views.first()
-            return {
+            styles = {
                 lab: view.get_component_rich_style(f"document-view--{lab.lower()}", partial=True)
                 for lab in ENTITY_LABELS
             }
-        from reader.render import LABEL_STYLES
+        else:
+            from reader.render import LABEL_STYLES
 
-        return {lab: Style.parse(style) for lab, style in LABEL_STYLES.items()}
+            styles = {lab: Style.parse(style) for lab, style in LABEL_STYLES.items()}
+        if on is None:
+            return styles
+        r, g, b = on.background_colors[1].rgb
+        for lab, style in styles.items():
+            if style.color is not None and not style.color.is_default:
+                fg = style.color.get_truecolor()
+                better = legible((fg.red, fg.green, fg.blue), (r, g, b))
+                styles[lab] = style + Style(color=RichColor.from_rgb(*better))
+        return styles
 
     # -- navigation ----------------------------------------------------------------------
 

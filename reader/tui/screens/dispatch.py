@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -118,6 +117,8 @@ class DispatchScreen(ReaderScreen):
             self._status("finding entities…")
             self._find_entities()
         self._show_header()
+        # Legend and entity list colours are made legible on the theme's background: redo them.
+        app.theme_changed_signal.subscribe(self, lambda _theme: self.show_entities(self.entities))
         view.focus()
         app.mark_read(self.dispatch.id)
         if self.initial_selection is not None:
@@ -146,14 +147,16 @@ class DispatchScreen(ReaderScreen):
     def show_entities(self, entities: list[Entity]) -> None:
         self.entities = entities
         self.view.set_entities(entities)
-        self.query_one(EntityList).show(entities, self.reader_app.label_styles())
+        entity_list = self.query_one(EntityList)
+        entity_list.show(entities, self.reader_app.label_styles(on=entity_list))
         self._show_header()
 
     def _show_header(self) -> None:
         app = self.reader_app
         position = app.corpus.index_of(self.dispatch.id) + 1
         self.query_one(DispatchHeader).show(self.dispatch, position, len(app.corpus), app.store.readonly)
-        self.query_one(Legend).show(self.entities, app.hidden_labels, app.label_styles())
+        legend = self.query_one(Legend)
+        legend.show(self.entities, app.hidden_labels, app.label_styles(on=legend))
 
     def reload_annotations(self) -> None:
         from reader.check import place_for_display
@@ -504,6 +507,3 @@ class DispatchScreen(ReaderScreen):
             self.view.set_hidden_labels(app.hidden_labels)
             self._show_header()
             self._status("all labels shown")
-
-    def label_style(self, label: str) -> Style:
-        return self.reader_app.label_styles().get(label, Style())

@@ -7,7 +7,10 @@ than through Textual's scrolling containers: a container scroll re-lays out the 
 screen, which made a page down cost 45 ms instead of a repaint of this widget alone.
 
 Attributes down: the screen sets ``entities``, ``annotations``, ``hidden_labels``,
-``hits`` and ``tag_styles``. Messages up: :class:`CursorMoved`, :class:`SelectionChanged`.
+``hits`` and ``tag_styles`` (each tag's colour as a background; the view blends it into the
+theme's background). Every segment drawn goes through :func:`reader.palette.legible`, so
+entity colours, tag backgrounds, hits and the selection read at 4.5:1 or better in any theme.
+Messages up: :class:`CursorMoved`, :class:`SelectionChanged`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import Any
 
+from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -28,6 +32,7 @@ from textual.widget import Widget
 from reader.entities import LABELS
 from reader.layout import Layout, displayable, wrap
 from reader.models import Entity, Span
+from reader.palette import legible, mix
 from reader.segments import paragraph_spans, sentence_spans, word_spans
 
 GUTTER = 2
@@ -137,6 +142,7 @@ class DocumentView(Widget, can_focus=True):
         self._marks: list[Strip] = []
         self._strips: dict[int, Strip] = {}
         self._dragging = False
+        self._legible: dict[Style, Style] = {}
         self._units: dict[str, tuple[list[Span], list[int]]] = {}
         """Word, sentence and paragraph spans with their starts, computed on first use."""
         self._entity_ends: list[int] = []
@@ -187,6 +193,13 @@ class DocumentView(Widget, can_focus=True):
         self._strips.clear()
         self.refresh()
 
+    def notify_style_update(self) -> None:
+        # A new theme: cached lines hold the old colours (and the old background).
+        super().notify_style_update()
+        self._strips.clear()
+        self._legible.clear()
+        self.refresh()
+
     # -- geometry ----------------------------------------------------------------------------
 
     @property
@@ -218,7 +231,10 @@ class DocumentView(Widget, can_focus=True):
     def on_resize(self, event: Resize) -> None:
         if self._layout is None or self._layout.width != self._text_width():
             self._relayout()
-            self.scroll_to_cursor()
+        # A taller or wider view may now reach past the end: pull it back, then show the cursor.
+        self.scroll_to_line(self.top)
+        self.scroll_to_cursor()
+        self.refresh(self.size.region)
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -272,7 +288,7 @@ class DocumentView(Widget, can_focus=True):
             depth = [0] * (length + 1)
             for record in records:
                 a, b = max(record["start"], start) - start, min(record["end"], end) - start
-                style = self.tag_styles.get(record["tag"])
+                style = self._tag_style(record["tag"])
                 if style is not None:
                     marks.append((a, b, 1, style))
                 for k in range(a, b):
@@ -309,7 +325,7 @@ class DocumentView(Widget, can_focus=True):
         base = self._base_style
         segments = [self._gutter(records)]
         if not marks:
-            segments.append(Segment(text, base))
+            segments.append(Segment(text, self._readable(base)))
         else:
             cuts = sorted({0, length, *(a for a, _, _, _ in marks), *(b for _, b, _, _ in marks)})
             marks.sort(key=lambda m: m[2])
@@ -320,10 +336,39 @@ class DocumentView(Widget, can_focus=True):
                 for ma, mb, _, mstyle in marks:
                     if ma <= a and b <= mb:
                         style = style + mstyle
-                segments.append(Segment(text[a:b], style))
+                segments.append(Segment(text[a:b], self._readable(style)))
         if cursor_at_end:
-            segments.append(Segment(" ", base + self._style("cursor")))
+            segments.append(Segment(" ", self._readable(base + self._style("cursor"))))
         return Strip(segments)
+
+    def _tag_style(self, tag: str) -> Style | None:
+        """The tag's colour blended into this theme's background, for a passage's backdrop."""
+        given = self.tag_styles.get(tag)
+        if given is None or given.bgcolor is None:
+            return given
+        key = f"tag:{tag}"
+        style = self._styles.get(key)
+        if style is None:
+            colour, backdrop = _rgb(given.bgcolor), _rgb(self._base_style.bgcolor)
+            if colour is None or backdrop is None:
+                style = given
+            else:
+                style = Style(bgcolor=RichColor.from_rgb(*mix(backdrop, colour, 0.45)))
+            self._styles[key] = style
+        return style
+
+    def _readable(self, style: Style) -> Style:
+        """``style`` with its text colour moved just far enough to read on its background."""
+        fixed = self._legible.get(style)
+        if fixed is None:
+            fg, bg = _rgb(style.color), _rgb(style.bgcolor)
+            fixed = style
+            if fg is not None and bg is not None:
+                better = legible(fg, bg)
+                if better != fg:
+                    fixed = style + Style(color=RichColor.from_rgb(*better))
+            self._legible[style] = fixed
+        return fixed
 
     def _gutter(self, records: list[dict[str, Any]]) -> Segment:
         style = self._base_style + self._style("gutter")
@@ -334,7 +379,7 @@ class DocumentView(Widget, can_focus=True):
         tag_style = self.tag_styles.get(first["tag"])
         if tag_style is not None and tag_style.bgcolor is not None:
             style = style + Style(color=tag_style.bgcolor)
-        return Segment(mark + " ", style)
+        return Segment(mark + " ", self._readable(style))
 
     # -- cursor and selection ------------------------------------------------------------
 
@@ -411,7 +456,9 @@ class DocumentView(Widget, can_focus=True):
         top = max(0, min(top, self.layout_.line_count - self.size.height))
         if top != self.top:
             self.top = top
-            self.refresh()
+            # Name the whole region: a bare refresh() after a partial one in the same tick left
+            # the scroll indicator column unpainted on the terminal.
+            self.refresh(self.size.region)
 
     def _scroll_marks(self) -> list[Strip]:
         """The scroll indicator on the right edge, one cell per row."""
@@ -518,6 +565,14 @@ class DocumentView(Widget, can_focus=True):
             self.release_mouse()
             if self.selection_anchor == self.cursor:
                 self.selection_anchor = None
+
+
+def _rgb(colour: RichColor | None) -> tuple[int, int, int] | None:
+    """A colour's RGB, or ``None`` for the terminal's own default (unknown to us)."""
+    if colour is None or colour.is_default:
+        return None
+    r, g, b = colour.get_truecolor()
+    return (r, g, b)
 
 
 def _nearest_before(spans: Sequence[Span], starts: list[int], offset: int) -> Span | None:

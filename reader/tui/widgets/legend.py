@@ -26,7 +26,8 @@ class Legend(Static):
 
     def show(self, entities: list[Entity], hidden: set[str], styles: dict[str, Style]) -> None:
         counts = Counter(e.label for e in entities)
-        text = Text("entities: ", style="dim")
+        text = Text()
+        text.append("entities: ", style="dim")  # a base style would dim every label too
         self._regions = []
         for label, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             start = text.cell_len
