@@ -14,6 +14,7 @@ from typing import Any
 
 from reader.catalog import NAME_LABELS, Catalog, Mention, mention_key
 from reader.corpus import DispatchSource
+from reader.inert import plural
 from reader.search import kwic
 from reader.store import AnnotationStore, Record
 
@@ -157,6 +158,11 @@ def corpus_stats(catalog: Catalog, ner_key: str, records: list[Record]) -> dict[
     tagged_entities: Counter[str] = Counter(
         r["quote"] for r in records if r["quote"] in surfaces.get(r["dispatch_id"], ())
     )
+    titles = {}
+    for dispatch_id, _ in per_dispatch.most_common(STATS_TOP):
+        entry = catalog.lookup(dispatch_id)
+        if entry is not None:
+            titles[dispatch_id] = entry.title
     return {
         "dispatches": total,
         "annotations": len(records),
@@ -164,14 +170,21 @@ def corpus_stats(catalog: Catalog, ner_key: str, records: list[Record]) -> dict[
         "share_annotated": round(annotated / total, 4) if total else 0.0,
         "per_tag": dict(per_tag.most_common()),
         "per_dispatch": dict(per_dispatch.most_common()),
+        "titles": titles,
         "entities_by_label": catalog.entities_by_label(ner_key),
         "most_tagged_entities": dict(tagged_entities.most_common(10)),
     }
 
 
+STATS_TOP = 15
+"""Bars per section."""
+
+DISPATCH_LABEL = 64
+"""Characters for a dispatch's label (its title and the start of its id) beside its bar."""
+
 STATS_SECTIONS = (
     ("Annotations per tag", "per_tag"),
-    ("Annotations per dispatch (top 15)", "per_dispatch"),
+    (f"Annotations per dispatch (top {STATS_TOP})", "per_dispatch"),
     ("Entities by label", "entities_by_label"),
     ("Most-tagged entities", "most_tagged_entities"),
 )
@@ -180,19 +193,38 @@ STATS_SECTIONS = (
 def stats_report(stats: dict[str, Any]) -> tuple[str, list[tuple[str, list[str]]]]:
     """The summary line and, per section, its bar chart lines (the CLI and the app show these)."""
     summary = (
-        f"{stats['annotations']} annotations in {stats['annotated_dispatches']} of {stats['dispatches']} "
-        f"dispatches ({stats['share_annotated']:.0%} annotated)"
+        f"{plural(stats['annotations'], 'annotation')} in {stats['annotated_dispatches']:,} of "
+        f"{plural(stats['dispatches'], 'dispatch', 'dispatches')} ({stats['share_annotated']:.0%} annotated)"
     )
-    sections = [(title, bar_chart(dict(list(stats[key].items())[:15]))) for title, key in STATS_SECTIONS]
+    sections = []
+    for title, key in STATS_SECTIONS:
+        counts = dict(list(stats[key].items())[:STATS_TOP])
+        if key == "per_dispatch":  # a title says which dispatch; the id's start tells equal titles apart
+            titles = stats.get("titles", {})
+            counts = {_dispatch_label(i, titles.get(i, "")): n for i, n in counts.items()}
+            sections.append((title, bar_chart(counts, label_width=DISPATCH_LABEL)))
+        else:
+            sections.append((title, bar_chart(counts)))
     return summary, sections
 
 
-def bar_chart(counts: dict[str, int], width: int = 40) -> list[str]:
+def _dispatch_label(dispatch_id: str, title: str) -> str:
+    short = dispatch_id[:12]
+    if not title:
+        return dispatch_id
+    title = " ".join(title.split())
+    room = DISPATCH_LABEL - len(short) - 3
+    if len(title) > room:
+        title = title[: room - 1] + "…"
+    return f"{title} · {short}"
+
+
+def bar_chart(counts: dict[str, int], width: int = 40, label_width: int = 28) -> list[str]:
     """Lines of ``label  ████▌ 12``, scaled to the largest count."""
     if not counts:
         return []
     top = max(counts.values()) or 1
-    label_width = min(28, max(len(k) for k in counts))
+    label_width = min(label_width, max(len(k) for k in counts))
     eighths = " ▏▎▍▌▋▊▉█"
     lines = []
     for key, n in counts.items():

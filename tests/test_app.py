@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding
 
 from reader.config import load_settings
 from reader.corpus import load_corpus
@@ -63,6 +65,12 @@ async def open_first(pilot) -> DocumentView:  # type: ignore[no-untyped-def]
     return pilot.app.screen.query_one(DocumentView)
 
 
+def status_of(app) -> str:  # type: ignore[no-untyped-def]
+    from textual.widgets import Static
+
+    return str(app.screen.query_one("#status-line", Static).render())
+
+
 def sentence_containing(text: str, needle: str) -> str:
     from reader.segments import sentence_spans
 
@@ -110,13 +118,21 @@ async def test_select_sentence_and_tag_with_digit(settings, store, corpus) -> No
         view = await open_first(pilot)
         await pilot.press(*"}}}")  # to the dateline paragraph
         await pilot.press("s", "1")
+        await pilot.pause(0.5)
+        assert status_of(app).startswith(f"tagged {settings.tags[0].name}: “Prague, May 15")
+        assert view.selection is None  # tagging clears the selection
+        await pilot.press("s")  # a selection hint waits until the message has had time to be read
         await pilot.pause()
+        assert status_of(app).startswith(f"tagged {settings.tags[0].name}")
+        app.screen._held_until = 0.0  # as if the hold had run out
+        await pilot.press("escape", "s")
+        await pilot.pause()
+        assert "characters selected" in status_of(app)
     records = store.for_dispatch(SEED_000)
     assert len(records) == 1
     expected = sentence_containing(text, "Prague, May 15")
     assert records[0]["quote"] == expected and records[0]["tag"] == settings.tags[0].name
     assert records[0]["annotator"] == "pilot"
-    assert view.selection is None  # tagging clears the selection
 
 
 async def test_tag_picker_filter_and_new_tag(settings, store, corpus) -> None:
@@ -273,9 +289,12 @@ async def test_entity_list_cycles_mentions(settings, store, corpus) -> None:
         await pilot.press("tab", "enter")  # the most frequent entity: Russia
         await pilot.pause()
         first = view.selection.start
+        await pilot.pause(0.5)
+        assert status_of(app).startswith("Russia (GPE): mention 1 of")
         await pilot.press("enter")
         await pilot.pause()
         assert text[first : first + 6] == "Russia" and view.selection.start > first
+        assert status_of(app).startswith("Russia (GPE): mention 2 of")
 
 
 async def test_label_toggle_from_legend_and_palette(settings, store, corpus) -> None:
@@ -322,18 +341,41 @@ async def test_help_and_warnings_screens(settings, store, tmp_path) -> None:
         await pilot.press("w")
         await pilot.pause()
         assert "bad.txt" in str(app.screen.query("Static")[1].render())
+        from rich.console import Console
+        from textual.widgets import DataTable, Input, OptionList
+
+        def help_text() -> str:
+            console = Console(width=120, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+            console.print(app.screen.query("Static")[1].content)
+            return console.export_text()
+
+        # Textual's own editing and cursor keys (Input, DataTable, OptionList) are not ours to list.
+        foreign = {
+            (b.key, b.description)
+            for cls in (Input, DataTable, OptionList)
+            for b in cls.BINDINGS
+            if isinstance(b, Binding) and b.description
+        }
+        from reader.tui.widgets.dispatch_table import DispatchTable
+
+        foreign -= {(b.key, b.description) for b in [*DispatchTable.BINDINGS, *DocumentView.BINDINGS]}  # type: ignore[union-attr]
+
+        def rows(text: str) -> set[tuple[str, str]]:
+            return {tuple(re.split(r"\s{2,}", line.strip(), maxsplit=1)) for line in text.splitlines()}  # type: ignore[misc]
+
+        assert ("backspace", "Delete character left") in foreign
         await pilot.press("escape", "question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+        rendered = help_text()
+        assert "Filter" in rendered or "filter" in rendered
+        assert not rows(rendered) & foreign, rendered
         await pilot.press("escape", "enter", "question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        from rich.console import Console
-
-        console = Console(width=120, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
-        console.print(app.screen.query("Static")[1].content)
-        rendered = console.export_text()
+        rendered = help_text()
         assert "Apply tag 1 to 9" in rendered and "Undo" in rendered and "ctrl+z" in rendered
+        assert not rows(rendered) & foreign, rendered
 
 
 async def test_mouse_drag_selects(settings, store, corpus) -> None:
@@ -495,9 +537,8 @@ async def test_stats_screen(settings, store, corpus) -> None:
             body = str(app.screen.query_one("#stats-body").render())
             if "Entities by label" in body:
                 break
-        assert (
-            "1 annotations in 1 of 2 dispatches (50% annotated)" in body and "claim" in body and "█" in body
-        )
+        assert "1 annotation in 1 of 2 dispatches (50% annotated)" in body and "claim" in body and "█" in body
+        assert "Russia And Belarus Tighten Military Cooperation" in body
 
 
 async def test_dossier_from_the_entity_under_the_cursor(settings, store, corpus) -> None:

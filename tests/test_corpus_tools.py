@@ -121,5 +121,9 @@ def test_stats(env, capsys, corpus) -> None:
     assert stats["per_tag"] == {"PERSON": 1, "GPE": 1, "claim": 1}
     assert stats["entities_by_label"]["GPE"] > 10
     assert stats["most_tagged_entities"] == {"Pavel Grachev": 1, "Kaliningrad": 1}
+    assert stats["per_dispatch"] == {SEED_000: 3}
+    assert stats["titles"] == {SEED_000: "Russia And Belarus Tighten Military Cooperation"}
     code, out, _ = run(capsys, "stats")
-    assert "50% annotated" in out and "█" in out
+    assert "3 annotations in 1 of 2 dispatches (50% annotated)" in out and "█" in out
+    # Dispatches are named by their titles, with the start of the id to tell equal titles apart.
+    assert f"Russia And Belarus Tighten Military Cooperation · {SEED_000[:12]} ███" in out

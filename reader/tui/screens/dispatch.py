@@ -7,6 +7,7 @@ what they are given and post messages.
 from __future__ import annotations
 
 import re
+from time import monotonic
 from typing import Any
 
 from rich.text import Text
@@ -27,6 +28,9 @@ from reader.tui.widgets.dispatch_header import DispatchHeader
 from reader.tui.widgets.document_view import DocumentView
 from reader.tui.widgets.entity_list import EntityList
 from reader.tui.widgets.legend import Legend
+
+STATUS_HOLD = 4.0
+"""Seconds a status saying what an action did is kept against hints."""
 
 
 def trim(text: str, span: Span) -> Span:
@@ -82,6 +86,7 @@ class DispatchScreen(ReaderScreen):
         self.needing_review: list[Any] = []
         self.hits: list[Span] = []
         self._mention_cycle: tuple[str, int] = ("", -1)
+        self._held_until = 0.0
 
     @property
     def view(self) -> DocumentView:
@@ -177,7 +182,17 @@ class DispatchScreen(ReaderScreen):
         # The text repaints first; the side list follows on the next frame.
         self.call_after_refresh(self.query_one(AnnotationList).show, self.records)
 
-    def _status(self, message: str) -> None:
+    def _status(self, message: str, *, hint: bool = False) -> None:
+        """Say ``message`` on the status line.
+
+        What an action did ("tagged claim: ...", "mention 2 of 10") stays readable for
+        :data:`STATUS_HOLD` seconds: a ``hint`` (what the selection allows) arriving in that
+        time, as one does when the action itself moves the selection, does not replace it.
+        """
+        now = monotonic()
+        if hint and now < self._held_until:
+            return
+        self._held_until = 0.0 if hint or not message else now + STATUS_HOLD
         # One line of fixed height: no need to lay the screen out again.
         # Plain text, made inert: a status may quote a tag, a search or a note.
         self.query_one("#status-line", Static).update(Text(inert(message, 300)), layout=False)
@@ -187,9 +202,9 @@ class DispatchScreen(ReaderScreen):
     def on_document_view_selection_changed(self, message: DocumentView.SelectionChanged) -> None:
         if message.selection is not None:
             n = message.selection.end - message.selection.start
-            self._status(f"{n} characters selected · t tag · 1-9 quick tag · escape clear")
+            self._status(f"{n} characters selected · t tag · 1-9 quick tag · escape clear", hint=True)
         else:
-            self._status("")
+            self._status("", hint=True)
 
     def on_annotation_list_chosen(self, message: AnnotationList.Chosen) -> None:
         self.view.select(Span(message.record["start"], message.record["end"]))

@@ -1,4 +1,8 @@
-"""HelpScreen: every key of the screen below it, from the bindings' own descriptions."""
+"""HelpScreen: every key of the screen below it, from the bindings' own descriptions.
+
+Only bindings this app declares are listed (the screen's, its own widgets', the app's):
+the editing keys every text input has, or a table's cursor keys, are Textual's, not ours.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,15 @@ def _key_name(key: str) -> str:
     return ", ".join(names.get(k, k) for k in key.split(","))
 
 
+def _own_bindings(node: object) -> list[Binding | tuple[str, ...]]:
+    """The bindings declared by the app's own classes in ``node``'s ancestry, nearest first."""
+    found: list[Binding | tuple[str, ...]] = []
+    for cls in type(node).__mro__:
+        if cls.__module__.startswith("reader."):
+            found.extend(cls.__dict__.get("BINDINGS", []))
+    return found
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close help")]
 
@@ -37,7 +50,7 @@ class HelpScreen(ModalScreen[None]):
         seen: set[str] = set()
         chain = [self.below, *self.below.query("*"), self.app]
         for node in chain:
-            for binding in getattr(node, "BINDINGS", []):
+            for binding in _own_bindings(node):
                 if not isinstance(binding, Binding) or not binding.description or binding.description in seen:
                     continue
                 seen.add(binding.description)
