@@ -201,6 +201,10 @@ def main(argv: list[str]) -> int:
     except ImportError:
         pass
     chosen = argv or list(SECTIONS)
+    unknown = [name for name in chosen if name not in SECTIONS]
+    if unknown:
+        print(f"usage: python benchmarks/run.py [{' | '.join(SECTIONS)}] ...", file=sys.stderr)
+        return 2
     for name in chosen:
         print(f"== {name}", flush=True)
         SECTIONS[name]()

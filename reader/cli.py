@@ -55,6 +55,18 @@ def _common(parser: argparse.ArgumentParser, top: bool) -> None:
         help="entity backend: model (default, learned), rules, or spacy:<pipeline> (env READER_NER)",
     )
     parser.add_argument(
+        "--annotator",
+        metavar="NAME",
+        default=default,
+        help="whose annotations new ones are (env READER_ANNOTATOR; config annotator; default: login name)",
+    )
+    parser.add_argument(
+        "--blind",
+        action="store_true",
+        default=default,
+        help="the app shows only your own annotations (config blind = true)",
+    )
+    parser.add_argument(
         "--color",
         choices=("auto", "always", "never"),
         default=default,
@@ -203,7 +215,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings(
-            corpus=args.corpus, db=args.db, ner=args.ner, catalog=getattr(args, "catalog", None)
+            corpus=args.corpus,
+            db=args.db,
+            ner=args.ner,
+            catalog=getattr(args, "catalog", None),
+            annotator=getattr(args, "annotator", None),
+            blind=True if getattr(args, "blind", None) else None,
         )
         for warning in settings.warnings:
             _err(f"reader: warning: {warning}")

@@ -54,6 +54,8 @@ class Settings:
     catalog: str = ""
     """The corpus catalog (SQLite); empty: the user cache folder, keyed by the corpus roots."""
     annotator: str = ""
+    blind: bool = False
+    """Show only this annotator's annotations (colleagues' work stays hidden while annotating)."""
     ner: str = "model"
     """Entity backend: ``model`` (the learned tagger, default), ``rules`` or ``spacy:<pipeline>``."""
     tags: tuple[TagDef, ...] = DEFAULT_TAGS
@@ -88,7 +90,7 @@ class _Bad(Exception):
 
 
 def _parse(data: dict[str, Any], base: Settings) -> Settings:
-    known = {"corpus", "db", "catalog", "annotator", "ner", "tags", "labels_shown"}
+    known = {"corpus", "db", "catalog", "annotator", "blind", "ner", "tags", "labels_shown"}
     for key in data:
         if key not in known:
             raise _Bad(key, f"unknown key {key!r} (known: {', '.join(sorted(known))})")
@@ -107,6 +109,10 @@ def _parse(data: dict[str, Any], base: Settings) -> Settings:
             changes[key] = data[key]
     if "ner" in changes and not (changes["ner"] in ("model", "rules") or changes["ner"].startswith("spacy:")):
         raise _Bad("ner", "ner must be 'model', 'rules' or 'spacy:<pipeline>'")
+    if "blind" in data:
+        if not isinstance(data["blind"], bool):
+            raise _Bad("blind", "blind must be true or false")
+        changes["blind"] = data["blind"]
     if "labels_shown" in data:
         value = data["labels_shown"]
         if not isinstance(value, list) or any(v not in ENTITY_LABELS for v in value):
@@ -162,6 +168,7 @@ def load_settings(
     catalog: str | None = None,
     ner: str | None = None,
     annotator: str | None = None,
+    blind: bool | None = None,
     config_path: Path | None = None,
     env: dict[str, str] | None = None,
 ) -> Settings:
@@ -203,4 +210,6 @@ def load_settings(
         changes["ner"] = ner
     if annotator:
         changes["annotator"] = annotator
+    if blind is not None:
+        changes["blind"] = blind
     return replace(settings, warnings=tuple(warnings), **changes)
