@@ -11,7 +11,8 @@ annotation each: a dispatch one of them never opened says nothing about agreemen
   nothing on).
 * **Cohen's kappa over tokens**: each word token (``reader.segments.word_spans``) takes the
   tag of the annotation covering its first character (the shortest where several do; of
-  equally short ones, the one starting last) or "none"; kappa is computed on the pooled token pairs of the dispatches both annotated.
+  equally short ones, the one starting last) or "none"; kappa is computed on the pooled
+  token pairs of the dispatches both annotated.
 * **Krippendorff's alpha over character positions**, nominal: every character is a unit, its
   value the tag covering it or "none". Pairwise, and overall for all annotators at once, a
   dispatch counting for the annotators who annotated it (the others are missing values).

@@ -55,18 +55,6 @@ def _common(parser: argparse.ArgumentParser, top: bool) -> None:
         help="entity backend: model (default, learned), rules, or spacy:<pipeline> (env READER_NER)",
     )
     parser.add_argument(
-        "--annotator",
-        metavar="NAME",
-        default=default,
-        help="whose annotations new ones are (env READER_ANNOTATOR; config annotator; default: login name)",
-    )
-    parser.add_argument(
-        "--blind",
-        action="store_true",
-        default=default,
-        help="the app shows only your own annotations (config blind = true)",
-    )
-    parser.add_argument(
         "--color",
         choices=("auto", "always", "never"),
         default=default,
@@ -89,6 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"dispatch-reader {__version__}")
     _common(parser, top=True)
+    parser.add_argument(
+        "--annotator",
+        metavar="NAME",
+        help="who you are: new annotations are yours (env READER_ANNOTATOR; config annotator; "
+        "default: login name)",
+    )
+    parser.add_argument(
+        "--blind", action="store_true", help="the app shows only your own annotations (config blind = true)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -136,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dispatch", help="only this dispatch")
     p.add_argument("--tag", help="only this tag")
     p.add_argument(
+        "--annotator",
+        dest="only_annotator",
+        metavar="NAME",
+        help="only NAME's annotations (e.g. the curator's)",
+    )
+    p.add_argument(
         "--strict", action="store_true", help="fail, writing nothing, if the format loses anything"
     )
 
@@ -145,6 +148,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=IMPORT_FORMATS, help="input format (default: from the name and content)"
     )
     p.add_argument("--dry-run", action="store_true", help="show what would happen; store nothing")
+
+    p = command("merge", "bring colleagues' stores or exports in (idempotent, any order)")
+    p.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER", help="stores (.json) or import files")
+    p.add_argument(
+        "--format",
+        choices=("store", *IMPORT_FORMATS),
+        help="input format (default: a store if it is one, else as reader import detects)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="show what would change; store nothing")
+
+    p = command("agreement", "inter-annotator agreement: span F1, Cohen's kappa, Krippendorff's alpha")
+    p.add_argument("--dispatch", action="append", help="only this dispatch (repeatable; a prefix will do)")
+    p.add_argument("--tag", action="append", help="only this tag (repeatable)")
+    p.add_argument("--annotators", help="only these, comma-separated (default: everyone)")
+    p.add_argument("--by-dispatch", action="store_true", help="also a row per dispatch and pair")
+    p.add_argument("--json", action="store_true", help="print every figure as JSON")
+    p.add_argument("--csv", metavar="FILE", help="write every figure as CSV to FILE")
+
+    p = command("curate", "settle where annotators differ, automatically, under a curator's name")
+    p.add_argument(
+        "--strategy",
+        default="agreed",
+        help="agreed (everyone made it; default), majority, or threshold:N (at least N made it)",
+    )
+    p.add_argument(
+        "--as", dest="curator", default="curator", metavar="NAME", help="the curator (default curator)"
+    )
+    p.add_argument("--dispatch", action="append", help="only this dispatch (repeatable; a prefix will do)")
+    p.add_argument("--dry-run", action="store_true", help="show what would be settled; store nothing")
 
     p = command("entities", "list the named entities of a dispatch or a text file")
     p.add_argument("source", help="dispatch id, path of a text file, or - for stdin")
@@ -219,8 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             db=args.db,
             ner=args.ner,
             catalog=getattr(args, "catalog", None),
-            annotator=getattr(args, "annotator", None),
-            blind=True if getattr(args, "blind", None) else None,
+            annotator=args.annotator,
+            blind=True if args.blind else None,
         )
         for warning in settings.warnings:
             _err(f"reader: warning: {warning}")
@@ -554,6 +586,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             args.dispatch = ws.corpus.resolve(args.dispatch)
         with _store(settings, readonly=True) as store:
             records = list(filter_records(store.all(), args.dispatch, args.tag))
+        if args.only_annotator:
+            records = [r for r in records if r["annotator"] == args.only_annotator]
         output = writer(args.format)(ws.corpus, records)
     for loss in output.losses:
         _err(f"reader: {'error' if args.strict else 'note'}: {loss}")
@@ -590,6 +624,166 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             f"{verb} {plural(len(plan.records), 'annotation')} from {args.path} "
             f"({len(plan.reanchored)} re-anchored, {len(plan.skipped)} skipped, "
             f"{plan.duplicates} already present)"
+        )
+    )
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace, settings: Settings) -> int:
+    from reader.merge import plan_merge, read_source
+
+    with _workspace(settings) as ws, _store(settings, ws.corpus, readonly=args.dry_run) as store:
+        incoming = []
+        for path in args.paths:
+            records = read_source(Path(path), args.format, ws.corpus)
+            unknown = sorted({r["dispatch_id"] for r in records if ws.corpus.get(r["dispatch_id"]) is None})
+            if unknown:
+                raise ReaderError(
+                    f"{path}: {plural(len(unknown), 'dispatch', 'dispatches')} not in the corpus "
+                    f"(first: {unknown[0]!r}); nothing merged"
+                )
+            incoming.extend(records)
+        plan = plan_merge(store.all(), incoming)
+        if not args.dry_run:
+            if plan.removes:
+                store.remove_many(plan.removes)
+            if plan.puts:
+                store.put_many(plan.puts)
+    for line in plan.conflicts:
+        _err(f"reader: conflict: {line}")
+    verb = "would merge" if args.dry_run else "merged"
+    who = ", ".join(f"{a} {n}" for a, n in sorted(plan.by_annotator.items())) or "nothing new"
+    print(
+        inert(
+            f"{verb} {plural(len(args.paths), 'source')}: {plan.added} added, {plan.updated} updated, "
+            f"{plan.unchanged} already here, {len(plan.conflicts)} conflicts ({who})"
+        )
+    )
+    return 0
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+AGREEMENT_COLUMNS = (
+    "a", "b", "dispatches", "spans_a", "spans_b", "agreed", "overlapping", "disagreed", "only_a",
+    "only_b", "exact_f1", "overlap_f1", "kappa", "alpha", "tokens", "characters",
+)  # fmt: skip
+
+
+def cmd_agreement(args: argparse.Namespace, settings: Settings) -> int:
+    from reader.agreement import agreement
+
+    with _workspace(settings) as ws, _store(settings, ws.corpus, readonly=True) as store:
+        dispatches = [ws.corpus.resolve(d) for d in args.dispatch] if args.dispatch else None
+        names = [a.strip() for a in args.annotators.split(",") if a.strip()] if args.annotators else None
+        records = store.all()
+        report = agreement(
+            records,
+            lambda dispatch_id: ws.corpus.require(dispatch_id).text,
+            annotators=names,
+            tags=args.tag,
+            dispatches=dispatches,
+            by_dispatch=args.by_dispatch,
+        )
+    if args.csv:
+        import csv
+        import io
+
+        from reader.export import write_bytes_atomic
+
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(["scope", "value", *AGREEMENT_COLUMNS])
+        scopes = [("all", "", report.pairs)]
+        scopes += [("tag", t, fs) for t, fs in report.by_tag.items()]
+        scopes += [("dispatch", d, fs) for d, fs in report.by_dispatch.items()]
+        for scope, value, figures in scopes:
+            for f in figures:
+                row = f.as_dict()
+                writer.writerow(
+                    [scope, value, *("" if row[c] is None else row[c] for c in AGREEMENT_COLUMNS)]
+                )
+        write_bytes_atomic(Path(args.csv), buffer.getvalue().encode("utf-8"))
+        _err(f"reader: wrote {args.csv}")
+    if args.json:
+        _print_json(report.as_dict())
+        return 0
+    if len(report.annotators) < 2 or not report.pairs or not any(f.dispatches for f in report.pairs):
+        print(inert(f"no dispatch annotated by two annotators ({', '.join(report.annotators) or 'nobody'})"))
+        return 0
+    print(inert(f"Krippendorff's alpha, all {len(report.annotators)} annotators: {_fmt(report.alpha)}"))
+    columns = [("a", "left"), ("b", "left"), ("dispatches", "right"), ("agreed", "right"),
+               ("disagreed", "right"), ("only a", "right"), ("only b", "right"), ("exact F1", "right"),
+               ("overlap F1", "right"), ("kappa", "right"), ("alpha", "right")]  # fmt: skip
+
+    def rows(figures: list[Any], first: str = "") -> list[tuple[Any, ...]]:
+        return [
+            ((first,) if first else ())
+            + (
+                f.a,
+                f.b,
+                f.dispatches,
+                f.agreed,
+                f.disagreed,
+                f.only_a,
+                f.only_b,
+                _fmt(f.exact_f1),
+                _fmt(f.overlap_f1),
+                _fmt(f.kappa),
+                _fmt(f.alpha),
+            )  # fmt: skip
+            for f in figures
+            if f.dispatches
+        ]
+
+    _emit_rows(args, columns, rows(report.pairs))
+    if report.by_tag:
+        print()
+        _emit_rows(
+            args, [("tag", "left"), *columns], [r for t, fs in report.by_tag.items() for r in rows(fs, t)]
+        )
+    if report.by_dispatch:
+        print()
+        _emit_rows(
+            args,
+            [("dispatch", "left"), *columns],
+            [r for d, fs in report.by_dispatch.items() for r in rows(fs, d)],
+        )
+    return 0
+
+
+def cmd_curate(args: argparse.Namespace, settings: Settings) -> int:
+    from reader.curation import CURATION_TABLE, parse_strategy, plan_curation
+
+    curator = args.curator.strip()
+    if not curator:
+        raise UsageError("--as needs a name")
+    try:
+        parse_strategy(args.strategy)
+    except ReaderError as exc:
+        raise UsageError(str(exc)) from None
+    with _workspace(settings) as ws, _store(settings, ws.corpus, readonly=args.dry_run) as store:
+        records = store.all()
+        if args.dispatch:
+            wanted = {ws.corpus.resolve(d) for d in args.dispatch}
+            records = [r for r in records if r["dispatch_id"] in wanted]
+        rejected = [row["key"] for row in store.table_rows(CURATION_TABLE) if isinstance(row.get("key"), str)]
+        plan = plan_curation(records, curator, args.strategy, rejected)
+        if plan.records and not args.dry_run:
+            store.put_many(plan.records)
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(plan.counts.items())) or "no units"
+    verb = "would settle" if args.dry_run else "settled"
+    print(inert(f"units: {counts}"))
+    print(
+        inert(
+            f"{verb} {plural(len(plan.records), 'unit')} by {args.strategy}, stored as {curator}"
+            + (
+                ""
+                if args.dry_run or not plan.records
+                else f" (reader export --annotator {curator} for the gold)"
+            )
         )
     )
     return 0
@@ -976,4 +1170,7 @@ COMMANDS = {
     "dossier": cmd_dossier,
     "tag-all": cmd_tag_all,
     "stats": cmd_stats,
+    "merge": cmd_merge,
+    "agreement": cmd_agreement,
+    "curate": cmd_curate,
 }

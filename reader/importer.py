@@ -199,6 +199,8 @@ def plan_import(candidates: list[Candidate], corpus: DispatchSource, store: Anno
             "updated": str(r.get("updated") or r.get("created") or now),
             "schema": SCHEMA_VERSION,
         }
+        if "sources" in r:  # a curated annotation's link to the records it came from
+            record["sources"] = r["sources"]
         fallback = {"dispatch_sha256": dispatch.sha256, "prefix": prefix, "suffix": suffix}
         for field_name, value in fallback.items():
             if not isinstance(record[field_name], str):

@@ -143,6 +143,8 @@ MAX_TEXT_FIELD = 1_000_000
 MAX_SHORT_FIELD = 1_000
 """Characters an id, tag, annotator or timestamp may hold."""
 MAX_OFFSET = 1 << 31
+MAX_SOURCES = 1_000
+"""Records a curated annotation may name as its sources."""
 _STRING_FIELDS = {
     "id": MAX_SHORT_FIELD,
     "dispatch_id": 4096,
@@ -202,6 +204,13 @@ def check_record(record: object, where: str) -> Record:
             raise ReaderError(
                 f"{where}: record {name}: {field_name} holds invalid Unicode (a lone surrogate)"
             )
+    sources = record.get("sources")
+    if sources is not None and not (
+        isinstance(sources, list)
+        and len(sources) <= MAX_SOURCES
+        and all(isinstance(s, str) and 0 < len(s) <= MAX_SHORT_FIELD and _valid_unicode(s) for s in sources)
+    ):
+        raise ReaderError(f"{where}: record {name}: sources must be a list of up to {MAX_SOURCES} record ids")
     if not record["tag"].strip():
         raise ReaderError(f"{where}: record {name} has an empty tag")
     if not rid.strip():

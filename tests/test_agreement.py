@@ -124,7 +124,9 @@ def test_kappa_and_alpha_match_the_reference_implementations(seed: int) -> None:
             for i in range(len(texts[d])):
                 row.append(values.index(label_at(records, a, d, i)) if done else math.nan)
         rows.append(row)
-    expected = krippendorff.alpha(reliability_data=np.array(rows, dtype=float), level_of_measurement="nominal")
+    expected = krippendorff.alpha(
+        reliability_data=np.array(rows, dtype=float), level_of_measurement="nominal"
+    )
     assert report.alpha == pytest.approx(expected, abs=1e-9)
 
 
