@@ -769,7 +769,11 @@ def cmd_curate(args: argparse.Namespace, settings: Settings) -> int:
         if args.dispatch:
             wanted = {ws.corpus.resolve(d) for d in args.dispatch}
             records = [r for r in records if r["dispatch_id"] in wanted]
-        rejected = [row["key"] for row in store.table_rows(CURATION_TABLE) if isinstance(row.get("key"), str)]
+        rejected = [
+            row["key"]
+            for row in store.table_rows(CURATION_TABLE)
+            if isinstance(row.get("key"), str) and row.get("state") == "rejected"
+        ]
         plan = plan_curation(records, curator, args.strategy, rejected)
         if plan.records and not args.dry_run:
             store.put_many(plan.records)

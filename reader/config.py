@@ -18,7 +18,7 @@ from typing import Any
 from reader.models import ENTITY_LABELS
 
 CONFIG_NAME = "reader.toml"
-RESERVED_KEYS = frozenset("hjklwbspevtaxnNgGLq?/[](){}123456789 DRTE")
+RESERVED_KEYS = frozenset("hjklwbspevtaxnNgGLq?/[](){}123456789 DRTEC")
 """Keys the reading screen already uses (where tag keys apply); a tag's own key must be another one."""
 DEFAULT_SHOWN_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "DATE", "EVENT", "LAW", "PRODUCT", "MISC")
 

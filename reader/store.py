@@ -417,6 +417,18 @@ class AnnotationStore:
             out[dispatch_id] = out.get(dispatch_id, 0) + 1
         return out
 
+    def counts_by_annotator(self) -> dict[str, dict[str, int]]:
+        """Annotations per dispatch id, for each annotator."""
+        self.refresh()
+        out: dict[str, dict[str, int]] = {}
+        for name in self._table_names():
+            if name.startswith(TABLE_PREFIX):
+                dispatch_id = name[len(TABLE_PREFIX) :]
+                for doc in self._db.table(name).all():
+                    per = out.setdefault(str(doc.get("annotator", "")), {})
+                    per[dispatch_id] = per.get(dispatch_id, 0) + 1
+        return out
+
     def __len__(self) -> int:
         return self.count()
 

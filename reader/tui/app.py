@@ -22,7 +22,7 @@ from reader.errors import ReaderError
 from reader.inert import inert, plural
 from reader.models import ENTITY_LABELS, Dispatch, Entity
 from reader.palette import legible
-from reader.store import AnnotationStore
+from reader.store import AnnotationStore, Record
 from reader.undo import UndoHistory
 from reader.workspace import Workspace
 
@@ -54,6 +54,7 @@ class ReaderApp(App[None]):
         # priority: an Input would take ctrl+e (end of line) and the export would never come.
         Binding("ctrl+e", "export", "Export annotations as JSON", show=False, priority=True),
         Binding("ctrl+l", "learn", "Learn entities from your corrections", show=False),
+        Binding("ctrl+b", "toggle_blind", "Blind: show only your own annotations, or everyone's", show=False),
     ]
     LEARN_OFFER_EVERY = 10
     """Entity corrections between two offers to train the personal model."""
@@ -67,6 +68,8 @@ class ReaderApp(App[None]):
         self.corpus: DispatchSource = workspace.corpus
         self.store = store
         self.store_problem = store_problem
+        self.blind = settings.blind
+        """Show only this annotator's annotations (``blind = true``, ``--blind``, ctrl+b)."""
         self.history = UndoHistory()
         self.hidden_labels: set[str] = {lab for lab in ENTITY_LABELS if lab not in settings.labels_shown}
         self._entities: dict[str, list[Entity]] = {}
@@ -269,6 +272,39 @@ class ReaderApp(App[None]):
         except ReaderError:
             return
         self.read_ids.add(dispatch_id)
+
+    # -- annotators ----------------------------------------------------------------------
+
+    def shown_records(self, records: list[Record]) -> list[Record]:
+        """The records to show: in blind mode only this annotator's."""
+        if not self.blind:
+            return records
+        me = self.store.annotator
+        return [r for r in records if r["annotator"] == me]
+
+    def annotation_counts(self) -> dict[str, int]:
+        """Annotations per dispatch, as the library shows them (one's own in blind mode)."""
+        if not self.blind:
+            return self.store.counts()
+        return self.store.counts_by_annotator().get(self.store.annotator, {})
+
+    def dispatches_done(self) -> dict[str, int]:
+        """Dispatches each annotator has annotated."""
+        return {a: len(per) for a, per in self.store.counts_by_annotator().items()}
+
+    def action_toggle_blind(self) -> None:
+        self.blind = not self.blind
+        screen = self.screen
+        refresh = getattr(screen, "annotators_changed", None)
+        if callable(refresh):
+            refresh()
+        who = self.store.annotator
+        self.notify(
+            f"blind: only {who}'s annotations are shown"
+            if self.blind
+            else "showing every annotator's annotations",
+            timeout=4,
+        )
 
     def tag_styles(self) -> dict[str, Style]:
         """Each configured tag's colour as a background; the reading view blends it into the theme."""

@@ -62,6 +62,7 @@ class DispatchScreen(ReaderScreen):
         Binding("R", "retarget", "Re-target the reviewed annotation to the selection", show=False),
         Binding("tab", "focus_panel", "Side panel", show=False),
         Binding("E", "switch_panel", "Side panel: Entities / Annotations", show=False),
+        Binding("C", "curate", "Curate: where annotators differ here", show=False),
         Binding("escape", "back", "Library", show=True),
         Binding("question_mark", "help", "Help", show=True),
     ]
@@ -168,7 +169,10 @@ class DispatchScreen(ReaderScreen):
 
         # Annotations made on an earlier version of the text are drawn where they are now,
         # or not at all: a span is never drawn on words it does not match.
-        placement = place_for_display(self.reader_app.store.for_dispatch(self.dispatch.id), self.dispatch)
+        app = self.reader_app
+        placement = place_for_display(
+            app.shown_records(app.store.for_dispatch(self.dispatch.id)), self.dispatch
+        )
         self.records = placement.shown
         self.needing_review = placement.needing_review
         if self.needing_review:
@@ -181,6 +185,15 @@ class DispatchScreen(ReaderScreen):
         self.view.set_annotations(self.records)
         # The text repaints first; the side list follows on the next frame.
         self.call_after_refresh(self.query_one(AnnotationList).show, self.records)
+
+    def action_curate(self) -> None:
+        from reader.tui.screens.curation import CurationScreen
+
+        self.app.push_screen(CurationScreen(self.dispatch))
+
+    def annotators_changed(self) -> None:
+        """Blind mode was switched: show the annotations it allows."""
+        self.reload_annotations()
 
     def _status(self, message: str, *, hint: bool = False) -> None:
         """Say ``message`` on the status line.

@@ -95,6 +95,7 @@ class LibraryScreen(ReaderScreen):
         Binding("r", "review", "Review", show=True),
         Binding("f", "corpus_search", "Find", show=True),
         Binding("s", "stats", "Stats", show=True),
+        Binding("A", "agreement", "Agreement between annotators", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("question_mark", "help", "Help", show=True),
         Binding("q", "quit", "Quit", show=True),
@@ -134,6 +135,8 @@ class LibraryScreen(ReaderScreen):
         self.query_text = ""
         self.rows: list[Entry] = []
         self._to_review = 0
+        self._done: dict[str, int] = {}
+        """Dispatches annotated, per annotator."""
         self._matched: set[str] | None = None
         """Ids matching the filter so far (None: no filter)."""
         self._filter_error = ""
@@ -158,6 +161,7 @@ class LibraryScreen(ReaderScreen):
     def _after_first_paint(self) -> None:
         from reader.check import check_records
 
+        self._done = self.reader_app.dispatches_done()
         self._to_review = len(
             check_records(self.reader_app.store.all(), self.reader_app.corpus).needing_review()
         )
@@ -182,6 +186,16 @@ class LibraryScreen(ReaderScreen):
             text.append(f" · {len(app.corpus.warnings)} warnings (w)", style="yellow")
         if self._to_review:
             text.append(f" · {self._to_review} annotations to review (r)", style="magenta")
+        if app.blind:
+            text.append(
+                f" · blind: {one_line(app.store.annotator, 30)}'s annotations only (ctrl+b)", style="cyan"
+            )
+        done = self._done
+        if len(done) > 1 or (done and app.store.annotator not in done):
+            shown = " ".join(
+                f"{one_line(a, 20)} {n}" for a, n in sorted(done.items(), key=lambda kv: -kv[1])[:6]
+            )
+            text.append(f" · dispatches done: {shown}", style="dim")
         return text
 
     def _row(self, d: Entry, app: ReaderApp, counts: dict[str, int]) -> tuple[list[str], str]:
@@ -217,7 +231,7 @@ class LibraryScreen(ReaderScreen):
         """Rebuild the rows from the catalog, the filter and the sort order."""
         app = self.reader_app
         table = self.query_one(DispatchTable)
-        counts = app.store.counts()
+        counts = app.annotation_counts()
         entries = app.corpus.entries
         if self._matched is not None:
             entries = [e for e in entries if e.id in self._matched]
@@ -408,8 +422,18 @@ class LibraryScreen(ReaderScreen):
     def action_quit(self) -> None:
         self.app.exit()
 
+    def action_agreement(self) -> None:
+        from reader.tui.screens.agreement import AgreementScreen
+
+        self.app.push_screen(AgreementScreen())
+
+    def annotators_changed(self) -> None:
+        """Blind mode was switched: the counts are someone else's now."""
+        self.refill()
+
     def on_screen_resume(self) -> None:
         # The first resume comes right after mounting, which has just filled the table.
         if self.is_mounted and self._resumed:
+            self._done = self.reader_app.dispatches_done()
             self.refill()
         self._resumed = True
