@@ -5,7 +5,8 @@
 
 Sections: store (add() latency with 100,000 annotations over 1,000 dispatches; export of
 100,000), ner (recognizer throughput and cold start), reanchor, corpus (the archive figures
-of benchmarks/archive.py: 100,000 generated dispatches), app (the TUI, headless).
+of benchmarks/archive.py: 100,000 generated dispatches), app (the TUI, headless), team
+(agreement over 200,000 records by 10 annotators; the curation screen opening).
 """
 
 from __future__ import annotations
@@ -200,6 +201,9 @@ def main(argv: list[str]) -> int:
         SECTIONS["app"] = bench_app
     except ImportError:
         pass
+    from benchmarks.team_bench import bench_team  # type: ignore[import-not-found]
+
+    SECTIONS["team"] = lambda: bench_team(report, synthetic_corpus)
     chosen = argv or list(SECTIONS)
     unknown = [name for name in chosen if name not in SECTIONS]
     if unknown:

@@ -4,8 +4,9 @@ For every pair of annotators, over the dispatches both of them annotated (at lea
 annotation each: a dispatch one of them never opened says nothing about agreement):
 
 * **exact F1**: spans with the same start, end and tag agree; F1 = 2·agreed / (|A| + |B|).
-* **overlap F1**: a span agrees with one of the other's spans of the same tag that overlaps
-  it, each span matched at most once (left to right).
+* **overlap F1**: a span agrees when the other annotator has a span of the same tag that
+  overlaps it; F1 = (such spans of A + such spans of B) / (|A| + |B|), the lenient match of
+  span-evaluation tools.
 * **counts** behind them: ``agreed`` (exact), ``disagreed`` (spans of either annotator that
   overlap a different span of the other), ``only_a`` / ``only_b`` (spans the other has
   nothing on).
@@ -27,16 +28,15 @@ annotations by 10 annotators take seconds.
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, combinations
+from itertools import combinations
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from reader.segments import word_spans
+from reader.segments import word_starts
 
 Record = dict[str, Any]
 Labels = npt.NDArray[np.int16]
@@ -55,7 +55,7 @@ class Figures:
     spans_b: int
     agreed: int
     overlapping: int
-    """Pairs matched by overlap and tag (``agreed`` counts only exact ones)."""
+    """Spans of either annotator that a same-tag span of the other overlaps (exact ones too)."""
     disagreed: int
     only_a: int
     only_b: int
@@ -142,82 +142,48 @@ def _f1(agreed: int, total: int) -> float | None:
     return 2 * agreed / total if total else None
 
 
-def _span_counts(
-    a: Sequence[tuple[int, int, int]], b: Sequence[tuple[int, int, int]]
-) -> tuple[int, int, int, int, int]:
-    """Exact matches, overlap matches, disagreed spans, spans only in a, only in b."""
-    exact = len(set(a) & set(b))
-    # Overlap matching, one to one, same tag, left to right.
-    used = [False] * len(b)
-    overlapping = 0
-    for s, e, t in a:
-        for j, (s2, e2, t2) in enumerate(b):
-            if s2 >= e:
-                break
-            if not used[j] and t2 == t and s < e2:
-                used[j] = True
-                overlapping += 1
-                break
-    sa, sb = set(a), set(b)
-    disagreed = only_a = only_b = 0
-    for spans, others, exact_set in ((a, b, sb), (b, a, sa)):
-        starts = [s for s, _, _ in others]
-        reach = list(accumulate((e for _, e, _ in others), max))  # furthest end among the first i
-        for span in spans:
-            if span in exact_set:
-                continue
-            i = bisect_left(starts, span[1])  # the others starting before this span ends
-            if i and reach[i - 1] > span[0]:
-                disagreed += 1
-            elif others is b:
-                only_a += 1
-            else:
-                only_b += 1
-    return exact, overlapping, disagreed, only_a, only_b
+Span = tuple[int, int, int]
+Matrix = npt.NDArray[np.int64]
 
 
 @dataclass
-class _Tally:
-    """Sums for one pair in one scope, turned into :class:`Figures` at the end."""
+class _Sums:
+    """Span counts summed over dispatches, indexed [a, b] by annotator (over dispatches both did).
 
-    dispatches: int = 0
-    spans_a: int = 0
-    spans_b: int = 0
-    agreed: int = 0
-    overlapping: int = 0
-    disagreed: int = 0
-    only_a: int = 0
-    only_b: int = 0
-    tokens: Any = None
-    chars: Any = None
+    ``exact[a, b]``: spans both made; ``matched[a, b]``: a's spans that b has a same-tag
+    span overlapping; ``touched[a, b]``: a's spans that overlap any span of b's;
+    ``spans[a, b]``: a's spans; ``dispatches[a, b]``: dispatches counted.
+    """
 
-    def add(self, counts: tuple[int, int, int, int, int], na: int, nb: int) -> None:
-        self.dispatches += 1
-        self.spans_a += na
-        self.spans_b += nb
-        exact, overlapping, disagreed, only_a, only_b = counts
-        self.agreed += exact
-        self.overlapping += overlapping
-        self.disagreed += disagreed
-        self.only_a += only_a
-        self.only_b += only_b
+    exact: Matrix
+    matched: Matrix
+    touched: Matrix
+    spans: Matrix
+    dispatches: Matrix
 
-    def figures(self, a: str, b: str, tokens: Any, chars: Any) -> Figures:
-        total = self.spans_a + self.spans_b
+    @classmethod
+    def zeros(cls, n: int) -> _Sums:
+        return cls(*(np.zeros((n, n), dtype=np.int64) for _ in range(5)))
+
+    def figures(self, a: str, b: str, i: int, j: int, tokens: Any, chars: Any) -> Figures:
+        agreed = int(self.exact[i, j])
+        spans_a, spans_b = int(self.spans[i, j]), int(self.spans[j, i])
+        overlapping = int(self.matched[i, j] + self.matched[j, i])
+        total = spans_a + spans_b
         coincidence = None if chars is None else (chars + chars.T).astype(np.float64)
         return Figures(
             a=a,
             b=b,
-            dispatches=self.dispatches,
-            spans_a=self.spans_a,
-            spans_b=self.spans_b,
-            agreed=self.agreed,
-            overlapping=self.overlapping,
-            disagreed=self.disagreed,
-            only_a=self.only_a,
-            only_b=self.only_b,
-            exact_f1=_f1(self.agreed, total),
-            overlap_f1=_f1(self.overlapping, total),
+            dispatches=int(self.dispatches[i, j]),
+            spans_a=spans_a,
+            spans_b=spans_b,
+            agreed=agreed,
+            overlapping=overlapping,
+            disagreed=int(self.touched[i, j] + self.touched[j, i]) - 2 * agreed,
+            only_a=spans_a - int(self.touched[i, j]),
+            only_b=spans_b - int(self.touched[j, i]),
+            exact_f1=_f1(agreed, total),
+            overlap_f1=overlapping / total if total else None,
             kappa=None if tokens is None else kappa_of(tokens),
             alpha=None if coincidence is None else alpha_of(coincidence),
             tokens=0 if tokens is None else int(tokens.sum()),
@@ -225,8 +191,49 @@ class _Tally:
         )
 
 
+def _dispatch_sums(
+    spans_of: list[set[Span]], tags: int
+) -> tuple[Matrix, Matrix, Matrix, Matrix, list[tuple[Matrix, Matrix, Matrix, Matrix]]]:
+    """For the annotators of one dispatch (their sets of spans): exact, matched, touched and
+    span counts as annotator-by-annotator matrices, overall and per tag (index = tag code).
+
+    Every distinct span is a row; which annotators made it is a 0/1 matrix ``made``; which
+    spans overlap (and have the same tag) are boolean matrices; the counts for all pairs
+    then come from a few matrix products.
+    """
+    distinct = sorted(set().union(*spans_of))
+    row = {span: k for k, span in enumerate(distinct)}
+    made = np.zeros((len(distinct), len(spans_of)), dtype=np.int64)
+    for i, spans in enumerate(spans_of):
+        made[[row[sp] for sp in spans], i] = 1
+    table = np.array(distinct, dtype=np.int64).reshape(-1, 3)
+    st, en, tg = table[:, 0], table[:, 1], table[:, 2]
+    overlap = (st[:, None] < en[None, :]) & (st[None, :] < en[:, None])
+    same = overlap & (tg[:, None] == tg[None, :])
+    has_same = ((same.astype(np.int64) @ made) > 0).astype(np.int64)  # [span, b]: b has one like it
+    has_any = ((overlap.astype(np.int64) @ made) > 0).astype(np.int64)
+    exact = made.T @ made
+    matched = made.T @ has_same
+    touched = made.T @ has_any
+    counts = made.sum(axis=0)
+    span_counts: Matrix = np.broadcast_to(counts[:, None], exact.shape)
+    per_tag = []
+    for code in range(1, tags + 1):
+        rows = tg == code
+        if not rows.any():
+            per_tag.append((np.zeros_like(exact),) * 4)
+            continue
+        m = made[rows]
+        tag_exact = m.T @ m
+        tag_matched = m.T @ has_same[rows]
+        tag_spans = np.broadcast_to(m.sum(axis=0)[:, None], exact.shape)
+        # Within one tag, "overlapping another span of the other" is the same-tag overlap.
+        per_tag.append((tag_exact, tag_matched, tag_matched, tag_spans))
+    return exact, matched, touched, span_counts, per_tag
+
+
 def agreement(
-    records: Iterable[Record],
+    records: Iterable[Mapping[str, Any]],
     text_of: Callable[[str], str],
     *,
     annotators: Sequence[str] | None = None,
@@ -260,10 +267,13 @@ def agreement(
     k = len(tag_names) + 1
     report = Report(annotators=names, tags=tag_names)
 
-    pair_tally = {p: _Tally() for p in combinations(names, 2)}
-    tag_tally = {(t, p): _Tally() for t in tag_names for p in pair_tally}
-    pair_tokens = {p: np.zeros((k, k), dtype=np.int64) for p in pair_tally}
-    pair_chars = {p: np.zeros((k, k), dtype=np.int64) for p in pair_tally}
+    index = {name: i for i, name in enumerate(names)}
+    n = len(names)
+    sums = _Sums.zeros(n)
+    tag_sums = [_Sums.zeros(n) for _ in tag_names]
+    pairs = list(combinations(range(n), 2))
+    confusion_tokens = np.zeros((n, n, k, k), dtype=np.int64)
+    confusion_chars = np.zeros((n, n, k, k), dtype=np.int64)
     everyone = np.zeros((k, k), dtype=np.float64)
 
     for dispatch_id in sorted(spans):
@@ -273,45 +283,85 @@ def agreement(
             continue
         text = text_of(dispatch_id)
         length = len(text)
-        starts = np.fromiter((w.start for w in word_spans(text)), dtype=np.int64)
-        coded = {a: sorted((s, e, code[t]) for s, e, t in per[a]) for a in present}
-        labels = {a: char_labels(length, coded[a]) for a in present}
-        # All annotators of this dispatch at once: the coincidence matrix of its characters.
-        counts = np.zeros((length, k), dtype=np.float64)
-        for a in present:
-            counts[np.arange(length), labels[a]] += 1
+        starts = np.array(word_starts(text), dtype=np.int64)
+        coded = [{(s, e, code[t]) for s, e, t in per[a]} for a in present]
+        labels = [char_labels(length, c) for c in coded]
+        # Characters no one annotated agree on "none" for everyone: they are counted without
+        # being looked at, and only the covered ones go through the matrices below.
+        stacked = np.stack(labels).astype(np.int64)
+        covered = stacked[:, np.flatnonzero(stacked.any(axis=0))]
+        uncovered = length - covered.shape[1]
         m = len(present)
+        # All annotators of this dispatch at once: the coincidence matrix of its characters.
+        counts = np.zeros((covered.shape[1], k), dtype=np.float64)
+        for row in covered:
+            counts[np.arange(covered.shape[1]), row] += 1
         everyone += (counts.T @ counts - np.diag(counts.sum(axis=0))) / (m - 1)
-        for a, b in combinations(present, 2):
-            pair = (a, b)
-            sa, sb = coded[a], coded[b]
-            counts5 = _span_counts(sa, sb)
-            pair_tally[pair].add(counts5, len(sa), len(sb))
-            la, lb = labels[a], labels[b]
-            chars = np.bincount(la.astype(np.int64) * k + lb, minlength=k * k).reshape(k, k)
-            tokens = np.bincount(la[starts].astype(np.int64) * k + lb[starts], minlength=k * k).reshape(k, k)
-            pair_chars[pair] += chars
-            pair_tokens[pair] += tokens
-            for n in {x for _, _, x in sa} | {x for _, _, x in sb}:
-                ta = [s for s in sa if s[2] == n]
-                tb = [s for s in sb if s[2] == n]
-                tag_tally[(tag_names[n - 1], pair)].add(_span_counts(ta, tb), len(ta), len(tb))
-            if by_dispatch:
-                one = _Tally()
-                one.add(counts5, len(sa), len(sb))
-                report.by_dispatch.setdefault(dispatch_id, []).append(one.figures(a, b, tokens, chars))
+        everyone[0, 0] += uncovered * m
+        exact, matched, touched, span_counts, per_tag = _dispatch_sums(coded, len(tag_names))
+        at = np.ix_([index[a] for a in present], [index[a] for a in present])
+        both = np.ones((m, m), dtype=np.int64)
+        for target, value in zip(
+            (sums.exact, sums.matched, sums.touched, sums.spans, sums.dispatches),
+            (exact, matched, touched, span_counts, both),
+            strict=True,
+        ):
+            target[at] += value
+        for t, (t_exact, t_matched, t_touched, t_spans) in enumerate(per_tag):
+            if not t_spans.any():
+                continue
+            ts = tag_sums[t]
+            ts.exact[at] += t_exact
+            ts.matched[at] += t_matched
+            ts.touched[at] += t_touched
+            ts.spans[at] += t_spans
+            ts.dispatches[at] += (t_spans + t_spans.T) > 0
+        # Every pair's character and token confusion matrices in one bincount each.
+        xs, ys = (np.array(v, dtype=np.int64) for v in zip(*combinations(range(m), 2), strict=True))
+        offsets = (np.arange(len(xs), dtype=np.int64) * k * k)[:, None]
+        size = len(xs) * k * k
+        chars_all = np.bincount((offsets + covered[xs] * k + covered[ys]).ravel(), minlength=size)
+        chars_all = chars_all.reshape(len(xs), k, k)
+        chars_all[:, 0, 0] += uncovered
+        on_tokens = stacked[:, starts]
+        token_cover = on_tokens[:, np.flatnonzero(on_tokens.any(axis=0))]
+        tokens_all = np.bincount((offsets + token_cover[xs] * k + token_cover[ys]).ravel(), minlength=size)
+        tokens_all = tokens_all.reshape(len(xs), k, k)
+        tokens_all[:, 0, 0] += len(starts) - token_cover.shape[1]
+        gx = np.array([index[present[x]] for x in xs], dtype=np.int64)
+        gy = np.array([index[present[y]] for y in ys], dtype=np.int64)
+        confusion_chars[gx, gy] += chars_all
+        confusion_tokens[gx, gy] += tokens_all
+        if by_dispatch:
+            for p, (x, y) in enumerate(zip(xs.tolist(), ys.tolist(), strict=True)):
+                one = _Sums.zeros(2)
+                for target, value in zip(
+                    (one.exact, one.matched, one.touched, one.spans),
+                    (exact, matched, touched, span_counts),
+                    strict=True,
+                ):
+                    target[:] = value[np.ix_([x, y], [x, y])]
+                one.dispatches[:] = 1
+                figures = one.figures(present[x], present[y], 0, 1, tokens_all[p], chars_all[p])
+                report.by_dispatch.setdefault(dispatch_id, []).append(figures)
 
-    for pair, tally in pair_tally.items():
-        report.pairs.append(tally.figures(*pair, pair_tokens[pair], pair_chars[pair]))
-    for t in tag_names:
-        label = code[t]
-        rows = []
-        for pair in pair_tally:
-            tally = tag_tally[(t, pair)]
-            rows.append(
-                tally.figures(*pair, _binary(pair_tokens[pair], label), _binary(pair_chars[pair], label))
+    for i, j in pairs:
+        report.pairs.append(
+            sums.figures(names[i], names[j], i, j, confusion_tokens[i, j], confusion_chars[i, j])
+        )
+    for t, tag in enumerate(tag_names):
+        label = code[tag]
+        report.by_tag[tag] = [
+            tag_sums[t].figures(
+                names[i],
+                names[j],
+                i,
+                j,
+                _binary(confusion_tokens[i, j], label),
+                _binary(confusion_chars[i, j], label),
             )
-        report.by_tag[t] = rows
-        report.alpha_by_tag[t] = alpha_of(_binary(everyone, label).astype(np.float64))
+            for i, j in pairs
+        ]
+        report.alpha_by_tag[tag] = alpha_of(_binary(everyone, label).astype(np.float64))
     report.alpha = alpha_of(everyone)
     return report

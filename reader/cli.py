@@ -678,9 +678,8 @@ def cmd_agreement(args: argparse.Namespace, settings: Settings) -> int:
     with _workspace(settings) as ws, _store(settings, ws.corpus, readonly=True) as store:
         dispatches = [ws.corpus.resolve(d) for d in args.dispatch] if args.dispatch else None
         names = [a.strip() for a in args.annotators.split(",") if a.strip()] if args.annotators else None
-        records = store.all()
         report = agreement(
-            records,
+            store.scan(),
             lambda dispatch_id: ws.corpus.require(dispatch_id).text,
             annotators=names,
             tags=args.tag,

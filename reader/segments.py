@@ -117,6 +117,11 @@ def word_spans(text: str) -> list[Span]:
     return [Span(m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
+def word_starts(text: str) -> list[int]:
+    """Where each word of :func:`word_spans` starts."""
+    return [m.start() for m in _WORD.finditer(text)]
+
+
 def count_words(text: str) -> int:
     """The number of words as :func:`word_spans` counts them."""
     return sum(1 for _ in _WORD.finditer(text))

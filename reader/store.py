@@ -168,6 +168,22 @@ def _valid_unicode(value: str) -> bool:
     return True
 
 
+_STRING_ITEMS = tuple(_STRING_FIELDS.items())
+_ABSENT = object()
+
+
+def _shown_id(rid: object) -> str:
+    return repr(rid[:40]) if isinstance(rid, str) else "?"
+
+
+def _string_problem(value: object, field_name: str, cap: int, where: str) -> None:
+    if not isinstance(value, str):
+        raise ReaderError(f"{where}: {field_name} must be text, not {type(value).__name__}")
+    if len(value) > cap:
+        raise ReaderError(f"{where}: {field_name} is over {cap:,} characters")
+    raise ReaderError(f"{where}: {field_name} holds invalid Unicode (a lone surrogate)")
+
+
 def check_record(record: object, where: str) -> Record:
     """Check a record at a boundary (store file, journal, import, a write): one schema.
 
@@ -183,27 +199,20 @@ def check_record(record: object, where: str) -> Record:
         shown = rid[:40] if isinstance(rid, str) else "?"
         raise ReaderError(f"{where}: record {shown!r} lacks {', '.join(missing)}")
     rid = record["id"]
-    name = repr(rid[:40]) if isinstance(rid, str) else "?"
     start, end = record["start"], record["end"]
     if not (
         type(start) is int and type(end) is int and 0 <= start < end <= MAX_OFFSET  # noqa: E721
     ):
         shown = f"{str(start)[:20]!r}..{str(end)[:20]!r}"
-        raise ReaderError(f"{where}: record {name} has bad offsets {shown}")
-    for field_name, cap in _STRING_FIELDS.items():
-        if field_name not in record:
+        raise ReaderError(f"{where}: record {_shown_id(rid)} has bad offsets {shown}")
+    for field_name, cap in _STRING_ITEMS:
+        value = record.get(field_name, _ABSENT)
+        if value is _ABSENT:
             continue
-        value = record[field_name]
-        if not isinstance(value, str):
-            raise ReaderError(
-                f"{where}: record {name}: {field_name} must be text, not {type(value).__name__}"
-            )
-        if len(value) > cap:
-            raise ReaderError(f"{where}: record {name}: {field_name} is over {cap:,} characters")
-        if not _valid_unicode(value):
-            raise ReaderError(
-                f"{where}: record {name}: {field_name} holds invalid Unicode (a lone surrogate)"
-            )
+        # One test for the common case; the exact problem is worked out only when there is one.
+        if type(value) is not str or len(value) > cap or not (value.isascii() or _valid_unicode(value)):
+            _string_problem(value, field_name, cap, f"{where}: record {_shown_id(rid)}")
+    name = _shown_id(rid)
     sources = record.get("sources")
     if sources is not None and not (
         isinstance(sources, list)
@@ -397,6 +406,14 @@ class AnnotationStore:
             if name.startswith(TABLE_PREFIX):
                 rows.extend(self.for_dispatch(name[len(TABLE_PREFIX) :]))
         return rows
+
+    def scan(self) -> Iterator[Mapping[str, Any]]:
+        """Every annotation as stored, unsorted and uncopied: for reading only (agreement over
+        hundreds of thousands of records), never to be changed by the caller."""
+        self.refresh()
+        for name in self._table_names():
+            if name.startswith(TABLE_PREFIX):
+                yield from self._db.table(name).all()
 
     def dispatch_ids(self) -> list[str]:
         """Ids of the dispatches that have annotations."""

@@ -152,10 +152,18 @@ def test_span_f1_and_the_counts_behind_it() -> None:
     report = agreement(records, {"d": text}.__getitem__)
     (pair,) = report.pairs
     assert (pair.a, pair.b, pair.spans_a, pair.spans_b) == ("alice", "bob", 3, 4)
-    assert (pair.agreed, pair.overlapping, pair.disagreed, pair.only_a, pair.only_b) == (1, 2, 4, 0, 1)
-    assert pair.exact_f1 == pytest.approx(2 * 1 / 7) and pair.overlap_f1 == pytest.approx(2 * 2 / 7)
+    # Overlap: Grachev and Lukashenka on each side have a same-tag span of the other over them.
+    assert (pair.agreed, pair.overlapping, pair.disagreed, pair.only_a, pair.only_b) == (1, 4, 4, 0, 1)
+    assert pair.exact_f1 == pytest.approx(2 * 1 / 7) and pair.overlap_f1 == pytest.approx(4 / 7)
     person = next(f for f in report.by_tag["PERSON"])
-    assert (person.agreed, person.overlapping, person.exact_f1) == (1, 2, pytest.approx(0.5))
+    assert (person.agreed, person.overlapping, person.disagreed, person.exact_f1) == (
+        1,
+        4,
+        2,
+        pytest.approx(0.5),
+    )
+    gpe = report.by_tag["GPE"][0]  # alice's Minsk as GPE; bob has none: only alice's, for this tag
+    assert (gpe.spans_a, gpe.spans_b, gpe.only_a, gpe.disagreed, gpe.overlap_f1) == (1, 0, 1, 0, 0.0)
     assert report.by_tag["DATE"][0].only_b == 1 and report.by_tag["DATE"][0].overlap_f1 == 0.0
 
 
