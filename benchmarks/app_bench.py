@@ -186,16 +186,30 @@ def _send_key(app: Any, key: str) -> None:
 
 
 async def _big_library(report: Any, synthetic_corpus: Any) -> None:
+    import tempfile
+
     from reader.config import load_settings
     from reader.store import AnnotationStore
     from reader.tui.app import make_app
     from reader.tui.widgets.dispatch_table import DispatchTable
+    from reader.workspace import Workspace
 
     _instrument()
     corpus = synthetic_corpus(10_000, seed=5)
-    store = AnnotationStore.in_memory(corpus=corpus)
+    # As a user has it: files on disk whose catalog `reader index` built on an earlier day.
+    tmp = tempfile.TemporaryDirectory()
+    root = Path(tmp.name) / "corpus"
+    for d in corpus:
+        path = root / f"{d.id}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(d.text, encoding="utf-8")
+    settings = load_settings(
+        corpus=[str(root)], db=f"{tmp.name}/db.json", catalog=f"{tmp.name}/catalog.db", env={}
+    )
+    Workspace.open(settings).close()
+    store = AnnotationStore.in_memory()
     t0 = time.perf_counter()
-    app = make_app(load_settings(env={}), store=store, corpus=corpus)
+    app = make_app(settings, store=store)
     async with app.run_test(size=(120, 40)) as pilot:
         await _until(lambda: _rendered(app, DispatchTable))
         report("library of 10,000 dispatches painted (s)", time.perf_counter() - t0, "s", 2)

@@ -82,8 +82,12 @@ def read_source(path: Path, fmt: str | None, corpus: DispatchSource) -> list[Rec
     from reader.importer import detect_format, plan_import, read_candidates
 
     fmt = fmt or detect_format(path)
+    from reader.formats import FormatError
+
     try:
         candidates = read_candidates(path, fmt)
+    except FormatError as exc:
+        raise ReaderError(str(exc)) from None
     except (KeyError, TypeError, AttributeError, IndexError, ValueError, RecursionError) as exc:
         raise ReaderError(f"{path}: not a valid {fmt} file ({type(exc).__name__}: {str(exc)[:80]})") from None
     plan = plan_import(candidates, corpus, AnnotationStore.in_memory())

@@ -146,3 +146,43 @@ async def test_agreement_matrix_in_the_app(settings, corpus) -> None:  # noqa: F
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, AgreementScreen)
+
+
+async def test_merge_a_colleagues_store_from_the_command_palette_and_undo(settings, corpus, tmp_path) -> None:  # noqa: F811
+    colleague = tmp_path / "bob.json"
+    text = corpus.get(SEED_000).text
+    with AnnotationStore.open(colleague, corpus=corpus, annotator="bob") as other:
+        for quote in ("Pavel Grachev", "Minsk"):
+            start = text.index(quote)
+            other.add(SEED_000, start, start + len(quote), "PERSON" if quote != "Minsk" else "GPE")
+    store = AnnotationStore.in_memory(corpus=corpus, annotator="alice")
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Merge a colleague")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = str(colleague)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert sorted((r["annotator"], r["quote"]) for r in store.all()) == [
+            ("bob", "Minsk"),
+            ("bob", "Pavel Grachev"),
+        ]
+        # Again: nothing doubles.
+        app.merge_from(str(colleague))
+        await pilot.pause()
+        assert len(store.all()) == 2
+        # A file that is not a store or an export: one notification, nothing stored.
+        bad = tmp_path / "bad.json"
+        bad.write_text("[1, 2")
+        app.merge_from(str(bad))
+        await pilot.pause()
+        assert len(store.all()) == 2
+        await open_first(pilot)
+        await pilot.press("ctrl+z")  # the merge is one undo step
+        await pilot.pause()
+        assert store.all() == []

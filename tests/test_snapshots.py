@@ -37,11 +37,14 @@ def _app(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 async def _counted(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Wait for the background entity counts, so the library is the same every run."""
-    for _ in range(400):
+    """Wait for the background entity counts, so the library is the same every run; a snapshot
+    taken without them would compare a half-drawn screen, so not getting them is a failure."""
+    for _ in range(3000):
         if len(pilot.app.entity_counts) == len(pilot.app.corpus):
             break
         await asyncio.sleep(0.01)
+    else:
+        raise AssertionError("the library's entity counts did not arrive within 30 s")
     await pilot.pause()
 
 

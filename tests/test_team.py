@@ -101,6 +101,10 @@ def test_merge_refuses_a_bad_source_whole(env, capsys, tmp_path) -> None:
     code, _, err = run(capsys, "--db", str(shared), "merge", str(stores["alice"]), str(bad))
     assert code == 1 and str(bad) in err and "Traceback" not in err and not shared.exists()
     assert err.count("\n") == 1
+    broken = tmp_path / "broken.json"
+    broken.write_text("[1, 2")
+    code, _, err = run(capsys, "--db", str(shared), "merge", str(broken))
+    assert code == 1 and str(broken) in err and "not valid JSON" in err and "Traceback" not in err
 
 
 def test_agreement_table_json_and_csv(env, capsys, tmp_path) -> None:

@@ -384,6 +384,11 @@ class ReaderApp(App[None]):
         yield SystemCommand(
             "Statistics", "Annotations per tag and dispatch, entities by label", self.action_stats
         )
+        yield SystemCommand(
+            "Merge a colleague's annotations",
+            "Bring in another store or an export (idempotent: nothing is doubled)",
+            self.action_merge,
+        )
         from reader.formats import EXPORT_FORMATS
 
         for fmt in EXPORT_FORMATS:
@@ -430,6 +435,48 @@ class ReaderApp(App[None]):
         self.notify(
             f"exported {plural(len(records), 'annotation')} to {Path(path).resolve()} ({fmt})", title="Export"
         )
+
+    def action_merge(self) -> None:
+        from reader.tui.screens.prompt import Prompt
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self.merge_from(path)
+
+        self.push_screen(Prompt("Merge annotations from this store or export:", ""), chosen)
+
+    def merge_from(self, path: str) -> None:
+        """Merge one source into the store, as ``reader merge`` does; undoable."""
+        from reader.merge import plan_merge, read_source
+
+        try:
+            records = read_source(Path(path).expanduser(), None, self.corpus)
+            unknown = sorted({r["dispatch_id"] for r in records if self.corpus.get(r["dispatch_id"]) is None})
+            if unknown:
+                raise ReaderError(f"{path}: dispatch {unknown[0]!r} is not in the corpus; nothing merged")
+            before = {r["id"]: r for r in self.store.all()}
+            plan = plan_merge(before.values(), records)
+            if plan.removes:
+                self.store.remove_many(plan.removes)
+            if plan.puts:
+                self.store.put_many(plan.puts)
+        except ReaderError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        changed = plan.removes + [r["id"] for r in plan.puts]
+        after = {r["id"]: r for r in plan.puts}
+        if changed:  # one undo step, and none for a merge that changed nothing
+            self.history.record("merge", [before.get(i) for i in changed], [after.get(i) for i in changed])
+        for line in plan.conflicts[:5]:
+            self.notify(line, title="Edited in two places", severity="warning", timeout=10)
+        self.notify(
+            f"merged {path}: {plan.added} added, {plan.updated} updated, {plan.unchanged} already here, "
+            f"{len(plan.conflicts)} conflicts",
+            title="Merge",
+        )
+        refresh = getattr(self.screen, "annotators_changed", None)
+        if callable(refresh):
+            refresh()
 
 
 def export_folder() -> Path:
