@@ -41,7 +41,11 @@ def detect_format(path: Path) -> str:
         return "csv"
     if suffix in (".json", ".jsonld"):
         head = path.read_text(encoding="utf-8-sig", errors="replace")[:4000]
-        return "w3c" if "anno.jsonld" in head else "json"
+        if "anno.jsonld" in head:
+            return "w3c"
+        if head.lstrip().startswith("[") and '"data"' in head:
+            return "labelstudio"
+        return "json"
     if suffix == ".jsonl":
         first = next(
             (
@@ -56,6 +60,13 @@ def detect_format(path: Path) -> str:
         except (ValueError, RecursionError):
             return "jsonl"
         if isinstance(obj, dict) and "text" in obj:
+            spans = obj.get("spans")
+            if (
+                "answer" in obj
+                or "_annotator_id" in obj
+                or (isinstance(spans, list) and spans and isinstance(spans[0], dict))
+            ):
+                return "prodigy"
             return "spacy" if "spans" in obj else "doccano"
         return "jsonl"
     raise ReaderError(
@@ -77,7 +88,7 @@ def _read_text(path: Path) -> str:
 
 
 def read_candidates(path: Path, fmt: str) -> list[Candidate]:
-    from reader.formats import brat, jsonlike, tabular, w3c
+    from reader.formats import brat, jsonlike, labelstudio, prodigy, tabular, w3c
 
     if fmt == "brat":
         if not path.is_dir():
@@ -102,6 +113,8 @@ def read_candidates(path: Path, fmt: str) -> list[Candidate]:
         "doccano": jsonlike.read_span_lines,
         "csv": tabular.read_csv,
         "w3c": w3c.read_w3c,
+        "labelstudio": labelstudio.read_labelstudio,
+        "prodigy": prodigy.read_prodigy,
     }
     if fmt not in readers:
         raise ReaderError(f"cannot import {fmt!r}: formats are {', '.join(IMPORT_FORMATS)}")
@@ -116,6 +129,9 @@ def plan_import(candidates: list[Candidate], corpus: DispatchSource, store: Anno
     now = utc_now()
     for c in candidates:
         r = dict(c.record)
+        if "_skip" in r:  # something the format's reader read but does not take, and says why
+            plan.skipped.append(f"{c.where}: {r['_skip']}")
+            continue
         source_text = r.pop("_text", None)
         text_fields = ("dispatch_id", "tag", "note", "annotator", "created", "updated", "id")
         wrong = [k for k in text_fields if k in r and not isinstance(r[k], str) and r[k] is not None]

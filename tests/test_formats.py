@@ -279,7 +279,7 @@ def documents(draw):  # type: ignore[no-untyped-def]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(documents(), st.sampled_from(["json", "w3c", "brat", "doccano"]))
+@given(documents(), st.sampled_from(["json", "w3c", "brat", "doccano", "labelstudio", "prodigy"]))
 def test_round_trip_property(tmp_path_factory, doc, fmt) -> None:  # type: ignore[no-untyped-def]
     dispatch, records = doc
     corpus = Corpus([dispatch])
@@ -328,3 +328,134 @@ def test_import_of_a_file_in_another_encoding_is_one_clear_line(env, capsys, tmp
         code == 1
         and err.strip() == f"reader: error: {path}: not UTF-8 text; save it as UTF-8 and import again"
     )
+
+
+def team_records(corpus, db: Path) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Two annotators, a note, overlapping spans of one annotator."""
+    d0 = corpus.get(SEED_000)
+    with AnnotationStore.open(db, corpus=corpus, annotator="alice") as store:
+        a = d0.text.index("Pavel Grachev")
+        store.add(d0, a, a + 13, "PERSON", "defence minister\nsince 1992")
+        store.add(d0, a + 6, a + 13, "surname")
+        b = d0.text.index("Kaliningrad")
+        store.add(d0, b, b + 11, "GPE", annotator="bob")
+        store.add(d0, a, a + 13, "PERSON", annotator="bob")
+        return store.all()
+
+
+@pytest.mark.parametrize("fmt", ["labelstudio", "prodigy"])
+def test_labelstudio_and_prodigy_keep_annotators(env, capsys, corpus, fmt, tmp_path) -> None:
+    records = team_records(corpus, env)
+    target = tmp_path / ("out.json" if fmt == "labelstudio" else "out.jsonl")
+    code, _, exported = run(capsys, "export", "--format", fmt, "-o", str(target))
+    assert code == 0, exported
+    fresh = tmp_path / "fresh.json"
+    code, out, err = run(capsys, "import", str(target), "--db", str(fresh))  # the format is detected
+    assert code == 0 and f"imported {len(records)} annotations" in out, (out, err)
+    with AnnotationStore.open(fresh, corpus=corpus) as store:
+        got = store.all()
+    fields = ("dispatch_id", "start", "end", "quote", "tag", "annotator")
+    assert sorted(tuple(r[f] for f in fields) for r in got) == sorted(
+        tuple(r[f] for f in fields) for r in records
+    )
+    if fmt == "labelstudio":  # a note rides in the region's meta text
+        assert sorted(r["note"] for r in got) == sorted(r["note"] for r in records)
+    else:
+        assert "prodigy: 1 notes not exported" in exported and "overlap" in exported
+
+
+def test_labelstudio_export_reads_in_label_studios_own_converter(env, capsys, corpus, tmp_path) -> None:
+    from label_studio_converter import Converter
+
+    records = team_records(corpus, env)
+    target = tmp_path / "tasks.json"
+    assert run(capsys, "export", "--format", "labelstudio", "-o", str(target))[0] == 0
+    labels = "".join(f'<Label value="{t}"/>' for t in sorted({r["tag"] for r in records}))
+    config = (
+        f'<View><Labels name="label" toName="text">{labels}</Labels><Text name="text" value="$text"/></View>'
+    )
+    converter = Converter(config, str(tmp_path / "project"), download_resources=False)
+    converter.convert_to_json_min(str(target), str(tmp_path / "min"), is_dir=False)
+    rows = json.loads((tmp_path / "min" / "result.json").read_text(encoding="utf-8"))
+    spans = sorted((x["start"], x["end"], x["text"], x["labels"][0]) for row in rows for x in row["label"])
+    assert spans == sorted((r["start"], r["end"], r["quote"], r["tag"]) for r in records)
+    converter.convert_to_conll2003(str(target), str(tmp_path / "conll"), is_dir=False)
+    conll = (tmp_path / "conll" / "result.conll").read_text(encoding="utf-8")
+    assert "Kaliningrad -X- _ B-GPE" in conll
+
+
+def test_labelstudio_import_takes_predictions_and_reports_what_it_does_not_take(
+    env, capsys, corpus, tmp_path
+) -> None:
+    text = corpus.get(SEED_000).text + "😀"  # not in the corpus: matched by its dispatch_id
+    start = text.index("Minsk")
+    task = {
+        "data": {"text": corpus.get(SEED_000).text, "dispatch_id": SEED_000},
+        "annotations": [
+            {
+                "completed_by": {"id": 3, "email": "carol@example.org"},
+                "result": [
+                    {"id": "r1", "type": "labels", "from_name": "label", "to_name": "text",
+                     "value": {"start": start, "end": start + 5, "text": "Minsk", "labels": ["GPE"]}},
+                    {"id": "r1", "type": "textarea", "from_name": "note", "to_name": "text",
+                     "value": {"start": start, "end": start + 5, "text": ["capital"]}},
+                    {"id": "c1", "type": "choices", "from_name": "topic", "to_name": "text",
+                     "value": {"choices": ["military"]}},
+                    {"id": "x", "type": "relation", "from_id": "r1", "to_id": "r1"},
+                ],
+            },
+            {"was_cancelled": True, "result": []},
+        ],
+        "predictions": [
+            {"model_version": "ner-v2", "result": [
+                {"id": "p1", "type": "labels", "from_name": "label", "to_name": "text",
+                 "value": {"start": start, "end": start + 5, "labels": ["LOC"]}}]},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "ls.json"
+    path.write_text(json.dumps([task]))
+    code, out, err = run(capsys, "import", str(path))
+    assert code == 0 and "imported 2 annotations" in out, (out, err)
+    assert "1 choices results: not spans, not taken" in err and "a cancelled annotation" in err
+    assert "relation" in err
+    with AnnotationStore.open(env, corpus=corpus) as store:
+        got = sorted((r["annotator"], r["tag"], r["quote"], r["note"]) for r in store.all())
+    assert got == [
+        ("carol@example.org", "GPE", "Minsk", "capital"),
+        ("prediction:ner-v2", "LOC", "Minsk", ""),
+    ]
+    assert text  # the emoji text above is for the offsets test below
+
+
+def test_prodigy_import_skips_rejected_examples_and_says_so(env, capsys, corpus, tmp_path) -> None:
+    text = corpus.get(SEED_000).text
+    start = text.index("Minsk")
+    lines = [
+        {"text": text, "spans": [{"start": start, "end": start + 5, "label": "GPE"}], "answer": "accept",
+         "_annotator_id": "news-dana"},
+        {"text": text, "spans": [{"start": 0, "end": 5, "label": "ORG"}], "answer": "reject"},
+        {"text": text, "spans": [], "answer": "ignore"},
+    ]  # fmt: skip
+    path = tmp_path / "prodigy.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    code, out, err = run(capsys, "import", str(path))
+    assert code == 0 and "imported 1 annotation " in out
+    assert "a reject example: its 1 spans not taken" in err and "a ignore example" in err
+    with AnnotationStore.open(env, corpus=corpus) as store:
+        assert [(r["annotator"], r["quote"]) for r in store.all()] == [("news-dana", "Minsk")]
+
+
+def test_labelstudio_offsets_are_utf16_code_units() -> None:
+    from reader.formats.labelstudio import from_utf16, read_labelstudio, write_labelstudio
+
+    text = "😀 Minsk and 😀😀 Moscow"
+    dispatch = make_dispatch("emoji", "emoji.txt", text)
+    start = text.index("Moscow")
+    record = make_record(dispatch, start, start + 6, "GPE", annotator="a")
+    out = write_labelstudio(Corpus([dispatch]), [record])
+    value = json.loads(out.text)[0]["annotations"][0]["result"][0]["value"]
+    # JavaScript's "😀 Minsk and 😀😀 Moscow".indexOf("Moscow") is 3 more than Python's.
+    assert value["start"] == start + 3 and value["end"] == start + 9
+    assert from_utf16(text, value["start"]) == start
+    (candidate,) = read_labelstudio(out.text, "x.json")
+    assert (candidate.record["start"], candidate.record["end"]) == (start, start + 6)

@@ -111,7 +111,7 @@ def _check_import(path: Path, fmt: str, corpus, fuzz_store) -> None:  # type: ig
     assert after == before
 
 
-@pytest.mark.parametrize("fmt", ["json", "w3c"])
+@pytest.mark.parametrize("fmt", ["json", "w3c", "labelstudio"])
 @FUZZ
 @given(doc=JSONISH)
 def test_json_documents(tmp_path_factory, corpus, fuzz_store, fmt, doc) -> None:  # type: ignore[no-untyped-def]
@@ -120,7 +120,7 @@ def test_json_documents(tmp_path_factory, corpus, fuzz_store, fmt, doc) -> None:
     _check_import(path, fmt, corpus, fuzz_store)
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "spacy", "doccano"])
+@pytest.mark.parametrize("fmt", ["jsonl", "spacy", "doccano", "prodigy"])
 @FUZZ
 @given(lines=st.lists(JSONISH, min_size=1, max_size=4))
 def test_json_lines(tmp_path_factory, corpus, fuzz_store, fmt, lines) -> None:  # type: ignore[no-untyped-def]

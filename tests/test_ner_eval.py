@@ -42,7 +42,7 @@ def test_json_gold_scores_exact_spans(tmp_path: Path) -> None:
 
 def test_conll_gold(tmp_path: Path) -> None:
     path = tmp_path / "g.conll"
-    path.write_text("-DOCSTART- O\n\nNATO B-ORG\nmet O\nin O\nMoscow B-GPE\n. O\n")
+    path.write_text("-DOCSTART- -X- O O\n\nNATO B-ORG\nmet O\nin O\nMoscow B-GPE\n. O\n")
     out = _run(str(path), "--ner", "rules")
     assert "2 gold entities" in out and "all (micro)       1.000  1.000  1.000" in out
 

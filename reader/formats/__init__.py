@@ -69,13 +69,15 @@ def load_json(text: str, where: str, *, lines: bool = True) -> Any:
 
 Writer = Callable[[DispatchSource, list[Record]], Output]
 
-EXPORT_FORMATS = ("json", "jsonl", "w3c", "brat", "conll", "spacy", "doccano", "csv")
-IMPORT_FORMATS = ("json", "jsonl", "w3c", "brat", "spacy", "doccano", "csv")
+EXPORT_FORMATS = (
+    "json", "jsonl", "w3c", "brat", "conll", "spacy", "doccano", "csv", "labelstudio", "prodigy",
+)  # fmt: skip
+IMPORT_FORMATS = ("json", "jsonl", "w3c", "brat", "spacy", "doccano", "csv", "labelstudio", "prodigy")
 FOLDER_FORMATS = ("brat",)
 
 
 def writer(name: str) -> Writer:
-    from reader.formats import brat, conll, jsonlike, tabular, w3c
+    from reader.formats import brat, conll, jsonlike, labelstudio, prodigy, tabular, w3c
 
     writers: dict[str, Writer] = {
         "json": jsonlike.write_json,
@@ -86,6 +88,8 @@ def writer(name: str) -> Writer:
         "w3c": w3c.write_w3c,
         "brat": brat.write_brat,
         "conll": conll.write_conll,
+        "labelstudio": labelstudio.write_labelstudio,
+        "prodigy": prodigy.write_prodigy,
     }
     return writers[name]
 

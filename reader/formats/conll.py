@@ -27,7 +27,7 @@ def write_conll(corpus: DispatchSource, records: list[Record]) -> Output:
                 continue
             kept.append(r)
         kept.sort(key=lambda r: r["start"])
-        out.append("-DOCSTART- O")
+        out.append("-DOCSTART- -X- O O")  # the line spacy convert and most CoNLL readers expect
         out.append("")
         text = dispatch.text
         starts, ends = set(), set()
