@@ -459,3 +459,41 @@ def test_labelstudio_offsets_are_utf16_code_units() -> None:
     assert from_utf16(text, value["start"]) == start
     (candidate,) = read_labelstudio(out.text, "x.json")
     assert (candidate.record["start"], candidate.record["end"]) == (start, start + 6)
+
+
+def test_brat_declares_overlaps_keeps_colliding_tags_apart_and_reports_what_it_skips(
+    env, capsys, corpus, tmp_path
+) -> None:
+    d0 = corpus.get(SEED_000)
+    with AnnotationStore.open(env, corpus=corpus, annotator="t") as store:
+        a = d0.text.index("Pavel Grachev")
+        store.add(d0, a, a + 13, "date range", "a\tb")
+        store.add(d0, a + 6, a + 13, "date_range")  # overlaps, and is brat-safe already
+    folder = tmp_path / "brat"
+    code, _, err = run(capsys, "export", "--format", "brat", "-o", str(folder))
+    assert code == 0 and "1 overlapping annotations: annotation.conf declares <OVERLAP>" in err
+    assert "1 notes with line breaks or tabs flattened" in err
+    conf = (folder / "annotation.conf").read_text()
+    assert "<OVERLAP>" in conf.split("[relations]")[1].split("[events]")[0]
+    entities = conf.split("[entities]")[1].split("[relations]")[0].split()
+    assert sorted(entities) == ["date_range", "date_range_2"]
+    fresh = tmp_path / "fresh.json"
+    code, out, err = run(capsys, "import", str(folder), "--db", str(fresh))
+    assert code == 0, err
+    with AnnotationStore.open(fresh, corpus=corpus) as store:
+        assert sorted(r["tag"] for r in store.all()) == ["date range", "date_range"]
+    # Lines brat has and we do not store are counted, and a discontinuous span is not merged.
+    ann = next(folder.glob("*.ann"))
+    b = d0.text.index("Minsk")
+    ann.write_text(
+        ann.read_text()
+        + f"T9\tLocation {b} {b + 2};{b + 3} {b + 5}\tMi sk\n"
+        + "R1\tRel Arg1:T1 Arg2:T2\nE1\tEvent:T1\nA1\tNeg T1\nN1\tRef T1 Wiki:1\n*\tEquiv T1 T2\n"
+        + "#9\tAnnotatorNotes R1\tabout the relation\n"
+    )
+    other = tmp_path / "other.json"
+    code, out, err = run(capsys, "import", str(folder), "--db", str(other))
+    assert code == 0 and "imported 2 annotations" in out and "7 skipped" in out, (out, err)
+    for kind in ("relation", "event", "attribute", "normalization", "equivalence", "note on a non-span"):
+        assert f"1 {kind} lines: not taken" in err
+    assert "discontinuous span" in err

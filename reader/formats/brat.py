@@ -37,11 +37,29 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+def safe_types(tags: list[str]) -> dict[str, str]:
+    """Each tag's brat-safe name, distinct: ``date range`` and ``date_range`` must not merge."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    # Tags already safe keep their names; the others get a number where they would collide.
+    for tag in sorted(set(tags), key=lambda t: (safe_type(t) != t, t)):
+        name = safe_type(tag)
+        n = 2
+        while name in taken:
+            name = f"{safe_type(tag)}_{n}"
+            n += 1
+        taken.add(name)
+        out[tag] = name
+    return out
+
+
 def write_brat(corpus: DispatchSource, records: list[Record]) -> Output:
     files: dict[str, str] = {}
     types: dict[str, str] = {}
+    names = safe_types([r["tag"] for r in records])
     unplaceable: list[str] = []
     trimmed = 0
+    overlapping = 0
     for dispatch, group in by_dispatch(corpus, records):
         dispatch_id = dispatch.id
         stem = file_stem(dispatch_id)
@@ -49,7 +67,11 @@ def write_brat(corpus: DispatchSource, records: list[Record]) -> Output:
         lines = []
         n_note = 0
         n_t = 0
-        for r in group:
+        reach = -1
+        for r in group:  # by position: an overlap is a start before the furthest end so far
+            if r["start"] < reach:
+                overlapping += 1
+            reach = max(reach, r["end"])
             pieces = fragments(dispatch.text, r["start"], r["end"])
             if not pieces:
                 unplaceable.append(f"{dispatch_id} {r['start']}..{r['end']}")
@@ -58,7 +80,7 @@ def write_brat(corpus: DispatchSource, records: list[Record]) -> Output:
                 trimmed += 1
             n_t += 1
             i = n_t
-            kind = safe_type(r["tag"])
+            kind = names[r["tag"]]
             types[kind] = r["tag"]
             spans = ";".join(f"{a} {b}" for a, b in pieces)
             shown = " ".join(dispatch.text[a:b] for a, b in pieces)
@@ -70,15 +92,23 @@ def write_brat(corpus: DispatchSource, records: list[Record]) -> Output:
         files[f"{stem}.ann"] = "".join(line + "\n" for line in lines)
     conf = ["[entities]"]
     conf += [kind for kind in sorted(types)]
-    conf += ["[relations]", "[events]", "[attributes]", ""]
+    conf += ["[relations]"]
+    if overlapping:
+        # brat's verify_annotations reports overlapping spans as errors unless this is declared.
+        conf += ["<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>"]
+    conf += ["[events]", "[attributes]", ""]
     conf += [f"{MAP_PREFIX}{kind} = {tag}" for kind, tag in sorted(types.items()) if kind != tag]
     files["annotation.conf"] = "\n".join(conf) + "\n"
     losses = []
     if records:
         losses.append("brat: annotation ids, annotators and timestamps not exported")
-    multiline = count(records, lambda r: "\n" in r.get("note", ""))
+    multiline = count(records, lambda r: "\n" in r.get("note", "") or "\t" in r.get("note", ""))
     if multiline:
-        losses.append(f"brat: {multiline} notes with line breaks flattened to one line")
+        losses.append(f"brat: {multiline} notes with line breaks or tabs flattened to one line")
+    if overlapping:
+        losses.append(
+            f"brat: {overlapping} overlapping annotations: annotation.conf declares <OVERLAP> for them"
+        )
     if trimmed:
         losses.append(
             f"brat: {trimmed} annotations begin or end with a line break, which brat cannot hold: trimmed"
@@ -108,6 +138,7 @@ def read_ann(
 ) -> list[Candidate]:
     by_id: dict[str, Candidate] = {}
     notes: dict[str, str] = {}
+    ignored: dict[str, int] = {}
     for number, line in enumerate(ann_text.splitlines(), 1):
         where = f"{name}:{number}"
         if not line.strip():
@@ -123,13 +154,32 @@ def read_ann(
             except (ValueError, IndexError):
                 raise FormatError(where, f"bad offsets {spans!r}") from None
             record = {"dispatch_id": dispatch_id, "start": start, "end": end, "tag": tag_map.get(kind, kind)}
+            gaps = [
+                txt[a[1] : b[0]]
+                for a, b in zip(pieces, pieces[1:], strict=False)
+                if len(a) == 2 and len(b) == 2
+            ]
+            if txt and any(gap.strip() for gap in gaps):
+                # A discontinuous span (T1 Location 0 5;16 23): one annotation would cover the gap.
+                by_id[parts[0]] = Candidate(
+                    {"_skip": f"a discontinuous span ({spans}): its fragments are not one annotation"}, where
+                )
+                continue
             by_id[parts[0]] = Candidate(record, where)
         elif line.startswith("#"):
             parts = line.split("\t")
             if len(parts) >= 3 and parts[1].startswith("AnnotatorNotes "):
                 notes[parts[1].split(" ", 1)[1]] = parts[2]
-        # R, E, A, N and other lines hold nothing this program stores.
+        else:
+            kind = {"R": "relation", "E": "event", "A": "attribute", "M": "attribute", "N": "normalization",
+                    "*": "equivalence"}.get(line[:1], "unknown")  # fmt: skip
+            ignored[kind] = ignored.get(kind, 0) + 1
     for ident, note in notes.items():
         if ident in by_id:
             by_id[ident].record["note"] = note
-    return list(by_id.values())
+        else:
+            ignored["note on a non-span"] = ignored.get("note on a non-span", 0) + 1
+    skipped = [
+        Candidate({"_skip": f"{n} {kind} lines: not taken"}, name) for kind, n in sorted(ignored.items())
+    ]
+    return list(by_id.values()) + skipped
