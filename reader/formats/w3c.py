@@ -5,7 +5,7 @@ Each annotation has a ``urn:uuid:`` id (the record id), motivation ``tagging`` (
 the tag and a ``commenting`` one for the note, and a SpecificResource target whose source
 names the dispatch and whose selectors are a TextQuoteSelector and a TextPositionSelector
 (code points). ``dispatchSha256`` on the target keeps the text version for a lossless
-round trip.
+round trip; a small context of our own after the W3C one gives it an IRI.
 """
 
 from __future__ import annotations
@@ -19,7 +19,11 @@ from reader.corpus import DispatchSource
 from reader.formats import Candidate, FormatError, Output, Record, load_json
 from reader.store import utc_now
 
-CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+VOCAB = "urn:x-dispatch-reader:vocab:"
+CONTEXT: list[Any] = [ANNO_CONTEXT, {"dispatchSha256": {"@id": VOCAB + "dispatchSha256"}}]
+"""The W3C context first (as the model requires), then ours: ``dispatchSha256`` is a term
+with an IRI, so a JSON-LD processor keeps it when it expands the document."""
 SOURCE_PREFIX = "urn:x-dispatch-reader:dispatch:"
 
 
