@@ -167,7 +167,10 @@ def test_conll_drops_overlaps_and_says_where(env, capsys, corpus) -> None:
     for prev, cur in zip(["O", *labels], labels, strict=False):
         if cur.startswith("I-"):
             assert prev[2:] == cur[2:]  # IOB2: I- only continues the same type
-    assert "Pavel B-PERSON" in out and "Grachev I-PERSON" in out
+    assert "Pavel\tB-PERSON" in out and "Grachev\tI-PERSON" in out  # tab-separated, as doccano wants
+    assert "-DOCSTART- -X- O O" in out
+    assert "conll: 1 annotations run across a sentence break" in err
+    assert "conll: 1 tags with spaces written with _ instead: place name" in err
 
 
 def test_strict_makes_a_loss_an_error(env, capsys, corpus, tmp_path) -> None:
@@ -501,3 +504,18 @@ def test_brat_declares_overlaps_keeps_colliding_tags_apart_and_reports_what_it_s
     for kind in ("relation", "event", "attribute", "normalization", "equivalence", "note on a non-span"):
         assert f"1 {kind} lines: not taken" in err
     assert "discontinuous span" in err
+
+
+def test_doccano_export_warns_of_overlaps_and_import_reports_comments(env, capsys, corpus, tmp_path) -> None:
+    seed_records(corpus, env)  # "Pavel Grachev" and "Grachev" overlap
+    target = tmp_path / "out.jsonl"
+    code, _, err = run(capsys, "export", "--format", "doccano", "-o", str(target))
+    assert code == 0 and "doccano: 1 annotations overlap another" in err and "Allow overlapping spans" in err
+    text = corpus.get(SEED_001).text
+    at = text.index("Igor Sergeev")
+    line = {"text": text, "label": [[at, at + 12, "PERSON"]], "Comments": ["check the rank", "ok"]}
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(line) + "\n")
+    fresh = tmp_path / "fresh.json"
+    code, out, err = run(capsys, "import", str(path), "--format", "doccano", "--db", str(fresh))
+    assert code == 0 and "imported 1 annotation " in out and "2 document comments: not taken" in err

@@ -1,5 +1,6 @@
-"""CoNLL-2003 style: one token per line, IOB2 tags, a blank line between sentences, a
-``-DOCSTART-`` line per dispatch. Overlapping spans keep the longest; notes are dropped.
+"""CoNLL-2003 style: one token per line (token, a tab, its IOB2 tag), a blank line between
+sentences, a ``-DOCSTART- -X- O O`` line per dispatch. Overlapping spans keep the longest;
+notes are dropped; every loss is reported.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ def write_conll(corpus: DispatchSource, records: list[Record]) -> Output:
     out: list[str] = []
     dropped: list[str] = []
     snapped = 0
+    crossing: set[str] = set()
     for dispatch, group in by_dispatch(corpus, records):
         dispatch_id = dispatch.id
         kept: list[Record] = []
@@ -46,8 +48,10 @@ def write_conll(corpus: DispatchSource, records: list[Record]) -> Output:
                     tag = re.sub(r"\s+", "_", current["tag"])
                     label = ("I-" if current is previous else "B-") + tag
                 previous = current
-                out.append(f"{m.group()} {label}")
+                out.append(f"{m.group()}\t{label}")  # a tab: doccano's CoNLL import wants one
             out.append("")
+            if previous is not None and previous["end"] > sentence.end:
+                crossing.add(previous["id"])
             previous = None
         snapped += sum(1 for r in kept if r["start"] not in starts or r["end"] not in ends)
     losses = []
@@ -59,6 +63,16 @@ def write_conll(corpus: DispatchSource, records: list[Record]) -> Output:
         losses.append(f"conll: {len(dropped)} overlapping annotations dropped (kept the longest): {shown}")
     if snapped:
         losses.append(f"conll: {snapped} annotations start or end inside a token and widen to whole tokens")
+    if crossing:
+        losses.append(
+            f"conll: {len(crossing)} annotations run across a sentence break: "
+            "each sentence starts a new B- entity"
+        )
+    spaced = sorted({r["tag"] for r in records if re.search(r"\s", r["tag"])})
+    if spaced:
+        losses.append(
+            f"conll: {len(spaced)} tags with spaces written with _ instead: {', '.join(spaced[:5])}"
+        )
     if records:
         losses.append("conll: annotation ids, annotators and timestamps not exported")
     return Output(text="\n".join(out) + "\n", losses=losses)

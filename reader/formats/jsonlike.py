@@ -61,11 +61,22 @@ def write_spacy(corpus: DispatchSource, records: list[Record]) -> Output:
 
 def write_doccano(corpus: DispatchSource, records: list[Record]) -> Output:
     lines = []
+    overlapping = 0
     for dispatch, group in by_dispatch(corpus, records):
+        reach = -1
+        for r in group:
+            overlapping += r["start"] < reach
+            reach = max(reach, r["end"])
         labels = [[r["start"], r["end"], r["tag"]] for r in group]
         line = {"text": dispatch.text, "label": labels, "dispatch_id": dispatch.id, "sha256": dispatch.sha256}
         lines.append(json.dumps(line, ensure_ascii=False))
-    return Output(text="".join(line + "\n" for line in lines), losses=_text_losses("doccano", records))
+    losses = _text_losses("doccano", records)
+    if overlapping:
+        losses.append(
+            f"doccano: {overlapping} annotations overlap another: a doccano project drops them unless "
+            "'Allow overlapping spans' is set"
+        )
+    return Output(text="".join(line + "\n" for line in lines), losses=losses)
 
 
 # -- readers --------------------------------------------------------------------------------
@@ -113,6 +124,10 @@ def read_span_lines(text: str, name: str) -> list[Candidate]:
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
             raise FormatError(where, "a line needs a text")
         raw = obj.get("spans", obj.get("label", obj.get("labels", obj.get("entities", []))))
+        comments = obj.get("Comments", obj.get("comments"))
+        if isinstance(comments, list) and comments:
+            # doccano's comments belong to the whole text, not to a span: said, not taken.
+            out.append(Candidate({"_skip": f"{len(comments)} document comments: not taken"}, where))
         meta: dict[str, Any] = obj["meta"] if isinstance(obj.get("meta"), dict) else {}
         dispatch_id = obj.get("dispatch_id") or meta.get("dispatch_id")
         for k, span in enumerate(raw if isinstance(raw, list) else []):
