@@ -309,22 +309,39 @@ def test_round_trip_property(tmp_path_factory, doc, fmt) -> None:  # type: ignor
 
 
 def test_spacy_export_spans_are_accepted_by_doc_char_span(env, capsys, corpus) -> None:
-    spacy = pytest.importorskip("spacy")
+    import spacy
+    from spacy.tokens import DocBin
+
     seed_records(corpus, env)
     text = corpus.get(SEED_001).text
     at = text.index("Sergeev")
+    sam = text.index("S-300")
     with AnnotationStore.open(env, corpus=corpus) as store:
         store.add(SEED_001, at + 2, at + 5, "cut")  # "rge": inside a word
+        store.add(SEED_001, sam + 2, sam + 5, "number")  # "300" inside the token "S-300"
+        store.add(SEED_001, at - 1, at + 7, "spaced")  # " Sergeev": a leading space
+        store.add(SEED_001, at, at + 8, "newline")  # "Sergeev\n" or a trailing character
     code, out, err = run(capsys, "export", "--format", "spacy")
-    assert "spacy: 1 spans that cut a word widened to whole words" in err
+    assert "spacy: 1 spans began or ended with white space" in err
+    assert "spans that cut a token widened to spaCy's tokens" in err
+    assert "overlap another: doc.ents cannot hold them all; doc.spans can" in err
     nlp = spacy.blank("en")
     lines = [json.loads(line) for line in out.splitlines()]
     assert len(lines) == 2
+    db = DocBin()
+    total = 0
     for line in lines:
         doc = nlp(line["text"])
+        spans = []
         for start, end, label in line["spans"]:
             span = doc.char_span(start, end, label=label)
             assert span is not None and span.text == line["text"][start:end]
+            spans.append(span)
+        doc.spans["sc"] = spans  # overlapping spans go here, all of them
+        db.add(doc)
+        total += len(spans)
+    back = list(db.get_docs(nlp.vocab))
+    assert sum(len(d.spans["sc"]) for d in back) == total == 9
 
 
 def test_import_of_a_file_in_another_encoding_is_one_clear_line(env, capsys, tmp_path) -> None:

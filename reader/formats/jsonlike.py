@@ -38,23 +38,59 @@ def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _spacy_tokenizer() -> Any:
+    """spaCy's own English tokenizer when spaCy is installed (no pipeline, no download)."""
+    try:
+        import spacy
+    except ImportError:
+        return None
+    return spacy.blank("en")
+
+
 def write_spacy(corpus: DispatchSource, records: list[Record]) -> Output:
+    """Spans ``Doc.char_span`` accepts: trimmed of white space at either end, then widened to
+    spaCy's token boundaries (its own tokenizer when spaCy is installed, else whole words)."""
+    nlp = _spacy_tokenizer()
     lines = []
-    widened = 0
+    widened = trimmed = overlapping = 0
     for dispatch, group in by_dispatch(corpus, records):
-        dispatch_id = dispatch.id
+        text = dispatch.text
+        doc = nlp.make_doc(text) if nlp is not None else None
         spans = []
+        reach = -1
         for r in group:
-            # Doc.char_span accepts only token boundaries: no span may cut a word.
-            start, end = whole_words(dispatch.text, r["start"], r["end"])
-            widened += (start, end) != (r["start"], r["end"])
+            start, end = r["start"], r["end"]
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if (start, end) != (r["start"], r["end"]):
+                trimmed += 1
+            if start == end:
+                continue
+            if doc is not None:
+                if doc.char_span(start, end) is None:
+                    span = doc.char_span(start, end, alignment_mode="expand")
+                    start, end = span.start_char, span.end_char
+                    widened += 1
+            else:
+                wide = whole_words(text, start, end)
+                widened += wide != (start, end)
+                start, end = wide
+            overlapping += start < reach
+            reach = max(reach, end)
             spans.append([start, end, r["tag"]])
-        meta = {"dispatch_id": dispatch_id, "title": dispatch.title, "sha256": dispatch.sha256}
-        lines.append(json.dumps({"text": dispatch.text, "spans": spans, "meta": meta}, ensure_ascii=False))
+        meta = {"dispatch_id": dispatch.id, "title": dispatch.title, "sha256": dispatch.sha256}
+        lines.append(json.dumps({"text": text, "spans": spans, "meta": meta}, ensure_ascii=False))
     losses = _text_losses("spacy", records)
+    if trimmed:
+        losses.append(f"spacy: {trimmed} spans began or ended with white space: trimmed for char_span")
     if widened:
+        unit = "spaCy's tokens" if nlp is not None else "whole words (spaCy is not installed to check tokens)"
+        losses.append(f"spacy: {widened} spans that cut a token widened to {unit}")
+    if overlapping:
         losses.append(
-            f"spacy: {widened} spans that cut a word widened to whole words (spaCy spans are tokens)"
+            f"spacy: {overlapping} spans overlap another: doc.ents cannot hold them all; doc.spans can"
         )
     return Output(text="".join(line + "\n" for line in lines), losses=losses)
 
