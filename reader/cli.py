@@ -148,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=IMPORT_FORMATS, help="input format (default: from the name and content)"
     )
     p.add_argument("--dry-run", action="store_true", help="show what would happen; store nothing")
+    p.add_argument(
+        "--strict", action="store_true", help="import nothing if anything in the file is not taken"
+    )
 
     p = command("merge", "bring colleagues' stores or exports in (idempotent, any order)")
     p.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER", help="stores (.json) or import files")
@@ -608,7 +611,11 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from reader.importer import import_path
 
     with _workspace(settings) as ws, _store(settings, ws.corpus, readonly=args.dry_run) as store:
-        plan = import_path(Path(args.path), args.format, ws.corpus, store, dry_run=args.dry_run)
+        plan = import_path(Path(args.path), args.format, ws.corpus, store, dry_run=True)
+        if args.strict and plan.skipped:
+            plan.errors.append(f"--strict: {len(plan.skipped)} things in the file would not be taken")
+        if not args.dry_run and not plan.errors and plan.records:
+            store.put_many(plan.records)
     for line in plan.reanchored:
         _err(f"reader: re-anchored: {line}")
     for line in plan.skipped:

@@ -462,6 +462,8 @@ def test_prodigy_import_skips_rejected_examples_and_says_so(env, capsys, corpus,
     ]  # fmt: skip
     path = tmp_path / "prodigy.jsonl"
     path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    code, out, err = run(capsys, "import", str(path), "--strict")
+    assert code == 1 and "--strict: 2 things in the file would not be taken" in err and not env.exists()
     code, out, err = run(capsys, "import", str(path))
     assert code == 0 and "imported 1 annotation " in out
     assert "a reject example: its 1 spans not taken" in err and "a ignore example" in err
