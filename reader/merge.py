@@ -79,18 +79,10 @@ def read_source(path: Path, fmt: str | None, corpus: DispatchSource) -> list[Rec
         return records
     if fmt == "store":
         raise ReaderError(f"{path}: not a dispatch-reader store")
-    from reader.importer import detect_format, plan_import, read_candidates
+    from reader.importer import import_path
 
-    fmt = fmt or detect_format(path)
-    from reader.formats import FormatError
-
-    try:
-        candidates = read_candidates(path, fmt)
-    except FormatError as exc:
-        raise ReaderError(str(exc)) from None
-    except (KeyError, TypeError, AttributeError, IndexError, ValueError, RecursionError) as exc:
-        raise ReaderError(f"{path}: not a valid {fmt} file ({type(exc).__name__}: {str(exc)[:80]})") from None
-    plan = plan_import(candidates, corpus, AnnotationStore.in_memory())
+    # Read and checked as ``reader import`` does, against an empty store: nothing is written.
+    plan = import_path(path, fmt, corpus, AnnotationStore.in_memory(), dry_run=True)
     if plan.errors:
         raise ReaderError(f"{path}: {plan.errors[0]} ({len(plan.errors)} problems; nothing merged)")
     return plan.records
