@@ -17,9 +17,10 @@ annotation each: a dispatch one of them never opened says nothing about agreemen
 * **Krippendorff's alpha over character positions**, nominal: every character is a unit, its
   value the tag covering it or "none". Pairwise, and overall for all annotators at once, a
   dispatch counting for the annotators who annotated it (the others are missing values).
-  This is alpha with characters as units, the form the ``krippendorff`` package computes;
-  INCEpTION's "Krippendorff's alpha (unitizing)" scores the same continuum with segment
-  lengths, and agrees with it where spans match or are disjoint.
+  This is alpha with characters as units, the form the ``krippendorff`` package computes.
+* **Krippendorff's alpha for unitizing** (alpha_U, Krippendorff 1995, 2004), as INCEpTION
+  computes it through DKPro Statistics: for a pair, over the dispatches both did laid end to
+  end as one continuum; for all annotators, over the dispatches every one of them did.
 
 Per tag, the same figures with only that tag's annotations (kappa and alpha become "this
 tag" against "anything else"). Computed with numpy over per-character label arrays, so 200,000
@@ -63,6 +64,8 @@ class Figures:
     overlap_f1: float | None
     kappa: float | None
     alpha: float | None
+    alpha_u: float | None
+    """Krippendorff's alpha for unitizing over the dispatches both did, laid end to end."""
     tokens: int
     characters: int
 
@@ -80,6 +83,9 @@ class Report:
     alpha: float | None = None
     """Krippendorff's alpha for all annotators at once (characters as units)."""
     alpha_by_tag: dict[str, float | None] = field(default_factory=dict)
+    alpha_u: float | None = None
+    """alpha_U for all annotators at once, over the dispatches every one of them did."""
+    alpha_u_dispatches: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +93,8 @@ class Report:
             "tags": self.tags,
             "alpha": self.alpha,
             "alpha_by_tag": self.alpha_by_tag,
+            "alpha_u": self.alpha_u,
+            "alpha_u_dispatches": self.alpha_u_dispatches,
             "pairs": [f.as_dict() for f in self.pairs],
             "by_tag": {t: [f.as_dict() for f in fs] for t, fs in self.by_tag.items()},
             "by_dispatch": {d: [f.as_dict() for f in fs] for d, fs in self.by_dispatch.items()},
@@ -165,7 +173,9 @@ class _Sums:
     def zeros(cls, n: int) -> _Sums:
         return cls(*(np.zeros((n, n), dtype=np.int64) for _ in range(5)))
 
-    def figures(self, a: str, b: str, i: int, j: int, tokens: Any, chars: Any) -> Figures:
+    def figures(
+        self, a: str, b: str, i: int, j: int, tokens: Any, chars: Any, alpha_u: float | None = None
+    ) -> Figures:
         agreed = int(self.exact[i, j])
         spans_a, spans_b = int(self.spans[i, j]), int(self.spans[j, i])
         overlapping = int(self.matched[i, j] + self.matched[j, i])
@@ -186,6 +196,7 @@ class _Sums:
             overlap_f1=overlapping / total if total else None,
             kappa=None if tokens is None else kappa_of(tokens),
             alpha=None if coincidence is None else alpha_of(coincidence),
+            alpha_u=alpha_u,
             tokens=0 if tokens is None else int(tokens.sum()),
             characters=0 if chars is None else int(chars.sum()),
         )
@@ -193,7 +204,7 @@ class _Sums:
 
 def _dispatch_sums(
     spans_of: list[set[Span]], tags: int
-) -> tuple[Matrix, Matrix, Matrix, Matrix, list[tuple[Matrix, Matrix, Matrix, Matrix]]]:
+) -> tuple[Matrix, Matrix, Matrix, Matrix, tuple[Matrix, Matrix, Matrix]]:
     """For the annotators of one dispatch (their sets of spans): exact, matched, touched and
     span counts as annotator-by-annotator matrices, overall and per tag (index = tag code).
 
@@ -217,18 +228,11 @@ def _dispatch_sums(
     touched = made.T @ has_any
     counts = made.sum(axis=0)
     span_counts: Matrix = np.broadcast_to(counts[:, None], exact.shape)
-    per_tag = []
-    for code in range(1, tags + 1):
-        rows = tg == code
-        if not rows.any():
-            per_tag.append((np.zeros_like(exact),) * 4)
-            continue
-        m = made[rows]
-        tag_exact = m.T @ m
-        tag_matched = m.T @ has_same[rows]
-        tag_spans = np.broadcast_to(m.sum(axis=0)[:, None], exact.shape)
-        # Within one tag, "overlapping another span of the other" is the same-tag overlap.
-        per_tag.append((tag_exact, tag_matched, tag_matched, tag_spans))
+    # Per tag at once: each span row weighted by its tag, then batched products (tag, a, b).
+    onehot = (tg[:, None] == np.arange(1, tags + 1)[None, :]).astype(np.int64)
+    by_tag = (onehot[:, :, None] * made[:, None, :]).transpose(1, 2, 0)  # tag, annotator, span
+    # Within one tag, "overlapping another span of the other" is the same-tag overlap.
+    per_tag = (by_tag @ made, by_tag @ has_same, onehot.T @ made)  # exact, matched, span counts
     return exact, matched, touched, span_counts, per_tag
 
 
@@ -270,12 +274,18 @@ def agreement(
     index = {name: i for i, name in enumerate(names)}
     n = len(names)
     sums = _Sums.zeros(n)
-    tag_sums = [_Sums.zeros(n) for _ in tag_names]
+    n_tags = len(tag_names)
+    tag_exact_all, tag_matched_all, tag_spans_all, tag_dispatches_all = (
+        np.zeros((n_tags, n, n), dtype=np.int64) for _ in range(4)
+    )
     pairs = list(combinations(range(n), 2))
     confusion_tokens = np.zeros((n, n, k, k), dtype=np.int64)
     confusion_chars = np.zeros((n, n, k, k), dtype=np.int64)
     everyone = np.zeros((k, k), dtype=np.float64)
 
+    lengths: list[int] = []
+    presence: list[list[bool]] = []
+    unit_rows: list[list[tuple[int, int, int, int]]] = [[] for _ in names]  # dispatch, start, end, code
     for dispatch_id in sorted(spans):
         per = spans[dispatch_id]
         present = [a for a in names if a in per]
@@ -292,6 +302,11 @@ def agreement(
         covered = stacked[:, np.flatnonzero(stacked.any(axis=0))]
         uncovered = length - covered.shape[1]
         m = len(present)
+        d = len(lengths)
+        lengths.append(length)
+        presence.append([a in per for a in names])
+        for a in present:
+            unit_rows[index[a]] += [(d, s, e, code[t]) for s, e, t in sorted(set(per[a]))]
         # All annotators of this dispatch at once: the coincidence matrix of its characters.
         counts = np.zeros((covered.shape[1], k), dtype=np.float64)
         for row in covered:
@@ -307,15 +322,13 @@ def agreement(
             strict=True,
         ):
             target[at] += value
-        for t, (t_exact, t_matched, t_touched, t_spans) in enumerate(per_tag):
-            if not t_spans.any():
-                continue
-            ts = tag_sums[t]
-            ts.exact[at] += t_exact
-            ts.matched[at] += t_matched
-            ts.touched[at] += t_touched
-            ts.spans[at] += t_spans
-            ts.dispatches[at] += (t_spans + t_spans.T) > 0
+        t_exact, t_matched, t_counts = per_tag
+        where = np.array([index[a] for a in present], dtype=np.intp)
+        tag_at = np.ix_(np.arange(n_tags), where, where)
+        tag_exact_all[tag_at] += t_exact
+        tag_matched_all[tag_at] += t_matched
+        tag_spans_all[tag_at] += t_counts[:, :, None]
+        tag_dispatches_all[tag_at] += (t_counts[:, :, None] + t_counts[:, None, :]) > 0
         # Every pair's character and token confusion matrices in one bincount each.
         xs, ys = (np.array(v, dtype=np.int64) for v in zip(*combinations(range(m), 2), strict=True))
         offsets = (np.arange(len(xs), dtype=np.int64) * k * k)[:, None]
@@ -345,10 +358,30 @@ def agreement(
                 figures = one.figures(present[x], present[y], 0, 1, tokens_all[p], chars_all[p])
                 report.by_dispatch.setdefault(dispatch_id, []).append(figures)
 
+    continuum = _Continuum(tag_names, lengths, presence, unit_rows)
+    unitizing = {(i, j): continuum.alpha_u([i, j]) for i, j in pairs}
+    everyone_did = continuum.common(list(range(n)))
+    if n >= 2 and len(everyone_did):
+        report.alpha_u = continuum.alpha_u(list(range(n))).alpha
+        report.alpha_u_dispatches = len(everyone_did)
     for i, j in pairs:
         report.pairs.append(
-            sums.figures(names[i], names[j], i, j, confusion_tokens[i, j], confusion_chars[i, j])
+            sums.figures(
+                names[i],
+                names[j],
+                i,
+                j,
+                confusion_tokens[i, j],
+                confusion_chars[i, j],
+                unitizing[(i, j)].alpha,
+            )
         )
+    tag_sums = [
+        _Sums(
+            tag_exact_all[t], tag_matched_all[t], tag_matched_all[t], tag_spans_all[t], tag_dispatches_all[t]
+        )
+        for t in range(n_tags)
+    ]
     for t, tag in enumerate(tag_names):
         label = code[tag]
         report.by_tag[tag] = [
@@ -359,9 +392,168 @@ def agreement(
                 j,
                 _binary(confusion_tokens[i, j], label),
                 _binary(confusion_chars[i, j], label),
+                unitizing[(i, j)].by_category.get(tag, (None, 0.0, 0.0))[0],
             )
             for i, j in pairs
         ]
         report.alpha_by_tag[tag] = alpha_of(_binary(everyone, label).astype(np.float64))
     report.alpha = alpha_of(everyone)
     return report
+
+
+@dataclass(frozen=True)
+class Unitizing:
+    """Krippendorff's alpha for unitizing (alpha_U, Krippendorff 1995 and 2004), per category
+    and overall, with the observed and expected disagreements behind it."""
+
+    alpha: float | None
+    observed: float
+    expected: float
+    by_category: dict[str, tuple[float | None, float, float]]
+    """Category: (alpha, observed, expected)."""
+
+
+def _overlap_costs(
+    a_start: npt.NDArray[np.int64],
+    a_end: npt.NDArray[np.int64],
+    b_start: npt.NDArray[np.int64],
+    b_end: npt.NDArray[np.int64],
+) -> tuple[float, npt.NDArray[np.bool_]]:
+    """For units a against units b (each sorted, not overlapping among themselves): the sum of
+    (start difference)² + (end difference)² over every overlapping pair, and which a overlap none."""
+    first = np.searchsorted(b_end, a_start, side="right")  # first b ending after a starts
+    last = np.searchsorted(b_start, a_end, side="left")  # b starting before a ends
+    count = np.maximum(last - first, 0)
+    zero = np.zeros(1, dtype=np.float64)
+    sums = [
+        np.concatenate([zero, np.cumsum(v, dtype=np.float64)]) for v in (b_start, b_start**2, b_end, b_end**2)
+    ]
+    lo, hi = first, np.maximum(last, first)
+    s1, s2, e1, e2 = (sums[k][hi] - sums[k][lo] for k in range(4))
+    cost = count * a_start.astype(np.float64) ** 2 - 2 * a_start * s1 + s2
+    cost += count * a_end.astype(np.float64) ** 2 - 2 * a_end * e1 + e2
+    return float(cost.sum()), count == 0
+
+
+def _merged(starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> tuple[Any, Any]:
+    """Sorted units with overlapping ones joined into one (alpha_U assumes a rater's units of a
+    category do not overlap)."""
+    order = np.argsort(starts, kind="stable")
+    starts, ends = starts[order], ends[order]
+    if len(starts) < 2:
+        return starts, ends
+    reach = np.maximum.accumulate(ends)
+    new = np.concatenate([[True], starts[1:] >= reach[:-1]])
+    group = np.cumsum(new) - 1
+    out_end = np.zeros(int(group[-1]) + 1, dtype=np.int64)
+    np.maximum.at(out_end, group, ends)
+    return starts[new], out_end
+
+
+def unitizing_of(
+    groups: dict[str, list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]], raters: int, length: int
+) -> Unitizing:
+    """alpha_U from each category's units per rater (start and end arrays), over ``[0, length)``.
+
+    Observed disagreement sums, for every pair of raters, the squared differences of the ends
+    of overlapping units of a category, and the squared length of a unit the other rater left
+    in a gap; expected disagreement considers every unitization of the continuum by the units
+    and gaps present (Krippendorff 1995, 2004). Categories count equally in the overall figure.
+    """
+    by_category: dict[str, tuple[float | None, float, float]] = {}
+    big_l = float(length)
+    for category in sorted(groups):
+        per_rater = [_merged(s, e) for s, e in groups[category]]
+        observed_sum = 0.0
+        for i, j in combinations(range(raters), 2):
+            (sa, ea), (sb, eb) = per_rater[i], per_rater[j]
+            both, lonely_a = _overlap_costs(sa, ea, sb, eb)
+            # b's units that overlap none of a's: no a ends after one starts and starts before it ends.
+            lonely_b = np.searchsorted(sa, eb, side="left") <= np.searchsorted(ea, sb, side="right")
+            alone = float(((ea - sa)[lonely_a] ** 2).sum()) + float(((eb - sb)[lonely_b] ** 2).sum())
+            observed_sum += both + alone
+        observed = 2.0 * observed_sum / (raters * (raters - 1) * big_l * big_l)
+        lengths = np.concatenate([e - s for s, e in per_rater]).astype(np.float64)
+        gaps_list = []
+        for s, e in per_rater:
+            gap_start = np.concatenate([[0], e])
+            gap_end = np.concatenate([s, [length]])
+            gaps_list.append((gap_end - gap_start)[gap_end > gap_start])
+        gaps = np.sort(np.concatenate(gaps_list).astype(np.float64))
+        suffix = np.concatenate([np.cumsum(gaps[::-1])[::-1], [0.0]])
+        n_c = len(lengths)
+        at = np.searchsorted(gaps, lengths, side="left")  # the gaps at least as long as each unit
+        fits = suffix[at] - (lengths - 1) * (len(gaps) - at)
+        total = float(((n_c - 1) * (2 * lengths**3 - 3 * lengths**2 + lengths) / 3 + lengths**2 * fits).sum())
+        denominator = raters * big_l * (raters * big_l - 1) - float((lengths * (lengths - 1)).sum())
+        expected = total * 2 / big_l / denominator if denominator else 0.0
+        alpha = None if expected == 0 else (0.0 if observed == expected else 1 - observed / expected)
+        by_category[category] = (alpha, observed, expected)
+    if not by_category:
+        return Unitizing(None, 0.0, 0.0, {})
+    observed = sum(v[1] for v in by_category.values()) / len(by_category)
+    expected = sum(v[2] for v in by_category.values()) / len(by_category)
+    alpha = None if expected == 0 else (0.0 if observed == expected else 1 - observed / expected)
+    return Unitizing(alpha, observed, expected, by_category)
+
+
+def unitizing_alpha(units: Sequence[tuple[int, int, int, str]], raters: int, length: int) -> Unitizing:
+    """alpha_U over one continuum ``[0, length)``; ``units`` are (rater, start, end, category)."""
+    found: dict[str, list[list[tuple[int, int]]]] = {}
+    for rater, start, end, category in units:
+        found.setdefault(category, [[] for _ in range(raters)])[rater].append((start, end))
+    groups = {
+        c: [
+            (np.array([s for s, _ in spans], dtype=np.int64), np.array([e for _, e in spans], dtype=np.int64))
+            for spans in per
+        ]
+        for c, per in found.items()
+    }
+    return unitizing_of(groups, raters, length)
+
+
+class _Continuum:
+    """Every annotator's units over the analysed dispatches, to lay any group's common
+    dispatches end to end as one continuum for alpha_U."""
+
+    def __init__(
+        self,
+        tags: list[str],
+        lengths: list[int],
+        presence: list[list[bool]],
+        unit_rows: list[list[tuple[int, int, int, int]]],
+    ) -> None:
+        self.tags = tags
+        self.lengths = np.array(lengths, dtype=np.int64)
+        # annotator x dispatch
+        self.presence = np.array(presence, dtype=bool).reshape(len(lengths), len(unit_rows)).T
+        # Per annotator, per tag code: the units' dispatch, start and end (in dispatch order).
+        self.units: list[dict[int, npt.NDArray[np.int64]]] = []
+        for rows in unit_rows:
+            table = np.array(rows, dtype=np.int64).reshape(-1, 4)
+            self.units.append({int(c): table[table[:, 3] == c, :3] for c in np.unique(table[:, 3])})
+
+    def common(self, who: list[int]) -> npt.NDArray[np.intp]:
+        if not len(self.lengths):
+            return np.zeros(0, dtype=np.intp)
+        return np.flatnonzero(self.presence[who].all(axis=0))
+
+    def alpha_u(self, who: list[int]) -> Unitizing:
+        common = self.common(who)
+        if not len(common):
+            return Unitizing(None, 0.0, 0.0, {})
+        inside = np.zeros(len(self.lengths), dtype=bool)
+        inside[common] = True
+        offsets = np.zeros(len(self.lengths), dtype=np.int64)
+        offsets[common] = np.concatenate([[0], np.cumsum(self.lengths[common])[:-1]])
+        empty = np.zeros(0, dtype=np.int64)
+        groups: dict[str, list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]] = {}
+        for r, annotator in enumerate(who):
+            for code, units in self.units[annotator].items():
+                units = units[inside[units[:, 0]]]
+                if not len(units):
+                    continue
+                shift = offsets[units[:, 0]]
+                per = groups.setdefault(self.tags[code - 1], [(empty, empty)] * len(who))
+                per[r] = (units[:, 1] + shift, units[:, 2] + shift)
+        return unitizing_of(groups, len(who), int(self.lengths[common].sum()))

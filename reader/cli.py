@@ -675,8 +675,17 @@ def _fmt(value: float | None) -> str:
 
 AGREEMENT_COLUMNS = (
     "a", "b", "dispatches", "spans_a", "spans_b", "agreed", "overlapping", "disagreed", "only_a",
-    "only_b", "exact_f1", "overlap_f1", "kappa", "alpha", "tokens", "characters",
+    "only_b", "exact_f1", "overlap_f1", "kappa", "alpha", "alpha_u", "tokens", "characters",
 )  # fmt: skip
+
+
+def _text_of(ws: Any, dispatch_id: str) -> str:
+    dispatch = ws.corpus.get(dispatch_id)
+    if dispatch is None:
+        raise ReaderError(
+            f"dispatch {dispatch_id!r} has annotations but is not in the corpus (or unreadable)"
+        )
+    return str(dispatch.text)
 
 
 def cmd_agreement(args: argparse.Namespace, settings: Settings) -> int:
@@ -687,7 +696,7 @@ def cmd_agreement(args: argparse.Namespace, settings: Settings) -> int:
         names = [a.strip() for a in args.annotators.split(",") if a.strip()] if args.annotators else None
         report = agreement(
             store.scan(),
-            lambda dispatch_id: ws.corpus.require(dispatch_id).text,
+            lambda dispatch_id: _text_of(ws, dispatch_id),
             annotators=names,
             tags=args.tag,
             dispatches=dispatches,
@@ -720,9 +729,18 @@ def cmd_agreement(args: argparse.Namespace, settings: Settings) -> int:
         print(inert(f"no dispatch annotated by two annotators ({', '.join(report.annotators) or 'nobody'})"))
         return 0
     print(inert(f"Krippendorff's alpha, all {len(report.annotators)} annotators: {_fmt(report.alpha)}"))
+    if report.alpha_u_dispatches:
+        print(
+            inert(
+                f"Krippendorff's alpha_U (unitizing), all {len(report.annotators)} annotators, over the "
+                f"{plural(report.alpha_u_dispatches, 'dispatch', 'dispatches')} every one did: "
+                f"{_fmt(report.alpha_u)}"
+            )
+        )
     columns = [("a", "left"), ("b", "left"), ("dispatches", "right"), ("agreed", "right"),
                ("disagreed", "right"), ("only a", "right"), ("only b", "right"), ("exact F1", "right"),
-               ("overlap F1", "right"), ("kappa", "right"), ("alpha", "right")]  # fmt: skip
+               ("overlap F1", "right"), ("kappa", "right"), ("alpha", "right"),
+               ("alpha_U", "right")]  # fmt: skip
 
     def rows(figures: list[Any], first: str = "") -> list[tuple[Any, ...]]:
         return [
@@ -739,6 +757,7 @@ def cmd_agreement(args: argparse.Namespace, settings: Settings) -> int:
                 _fmt(f.overlap_f1),
                 _fmt(f.kappa),
                 _fmt(f.alpha),
+                _fmt(f.alpha_u),
             )  # fmt: skip
             for f in figures
             if f.dispatches

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from reader.agreement import agreement
+from reader.agreement import agreement, unitizing_alpha
 from reader.segments import word_spans
 
 TAGS = ["PERSON", "ORG", "GPE", "claim"]
@@ -181,3 +181,48 @@ def test_filters_and_a_dispatch_only_one_annotated() -> None:
     (pair,) = report.pairs
     assert pair.dispatches == 1 and pair.exact_f1 == 1.0 and pair.kappa == 1.0 and pair.alpha == 1.0
     assert agreement(records, texts.__getitem__, tags=["ORG"]).pairs == []  # only c has ORG
+
+
+# alpha_U as DKPro Statistics computes it (the library INCEpTION's agreement page uses), checked
+# against the figures its own tests publish for Krippendorff's (2004: 254) example and its
+# other cases (dkpro-statistics, Apache-2.0: Krippendorff2004Test, UnitizingAgreementTest).
+
+
+def test_alpha_u_on_krippendorffs_2004_example() -> None:
+    # Continuum 150..450 (laid here at 0..300), two observers, categories c and k.
+    units = [(0, 225, 295, "c"), (0, 370, 400, "c"), (1, 220, 300, "c"), (1, 355, 375, "c"),
+             (1, 400, 420, "c"), (0, 180, 240, "k"), (0, 300, 350, "k"), (1, 180, 240, "k"),
+             (1, 300, 350, "k")]  # fmt: skip
+    result = unitizing_alpha([(r, s - 150, e - 150, c) for r, s, e, c in units], 2, 300)
+    assert result.alpha == pytest.approx(0.8591, abs=0.0005)
+    alpha_c, observed_c, expected_c = result.by_category["c"]
+    assert observed_c == pytest.approx(0.0144, abs=0.0001) and expected_c == pytest.approx(0.0532, abs=0.0001)
+    assert alpha_c == pytest.approx(0.7286, abs=0.0001)
+    alpha_k, observed_k, expected_k = result.by_category["k"]
+    assert observed_k == 0.0 and expected_k == pytest.approx(0.0490, abs=0.0001) and alpha_k == 1.0
+
+
+def test_alpha_u_on_one_long_unit_against_three_short_ones() -> None:
+    # r0: -11111111-   r1: --1-1-1---
+    result = unitizing_alpha([(0, 1, 9, "A"), (1, 2, 3, "A"), (1, 4, 5, "A"), (1, 6, 7, "A")], 2, 10)
+    alpha, observed, expected = result.by_category["A"]
+    assert observed == pytest.approx(0.9100, abs=0.0001) and expected == pytest.approx(0.5351, abs=0.0001)
+    assert alpha == pytest.approx(-0.7003, abs=0.0001)
+    assert unitizing_alpha([(0, 0, 1, "X")], 3, 20).alpha == 0.0
+    assert unitizing_alpha([], 3, 20).alpha is None
+
+
+def test_alpha_u_of_a_pair_is_over_the_dispatches_both_did_end_to_end() -> None:
+    texts, records = generated(3)
+    report = agreement(records, texts.__getitem__)
+    for pair in report.pairs:
+        both = [d for d in sorted(texts) if annotated(records, pair.a, d) and annotated(records, pair.b, d)]
+        units, offset = [], 0
+        for d in both:
+            for r in records:
+                if r["dispatch_id"] == d and r["annotator"] in (pair.a, pair.b):
+                    rater = 0 if r["annotator"] == pair.a else 1
+                    units.append((rater, r["start"] + offset, r["end"] + offset, r["tag"]))
+            offset += len(texts[d])
+        expected = unitizing_alpha(sorted(set(units)), 2, offset).alpha
+        assert pair.alpha_u == pytest.approx(expected) if expected is not None else pair.alpha_u is None

@@ -114,9 +114,12 @@ def test_agreement_table_json_and_csv(env, capsys, tmp_path) -> None:
     code, out, _ = run(capsys, "--db", str(shared), "agreement")
     lines = out.splitlines()
     assert code == 0 and lines[0].startswith("Krippendorff's alpha, all 3 annotators: ")
-    header = lines[1].split("\t")
+    # alpha_U for all three over the one dispatch every one of them did.
+    assert lines[1].startswith("Krippendorff's alpha_U (unitizing), all 3 annotators, over the 1 dispatch")
+    header = lines[2].split("\t")
+    assert header[-1] == "alpha_U"
     rows = {
-        tuple(line.split("\t")[:2]): dict(zip(header, line.split("\t"), strict=True)) for line in lines[2:5]
+        tuple(line.split("\t")[:2]): dict(zip(header, line.split("\t"), strict=True)) for line in lines[3:6]
     }
     # Alice and Bob: both dispatches, Grachev and Sergeev agreed, Kaliningrad GPE vs LOC.
     ab = rows[("alice", "bob")]

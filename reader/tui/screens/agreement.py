@@ -69,7 +69,8 @@ class AgreementScreen(ReaderScreen):
             return
         head.append(
             f"Krippendorff's alpha, all {len(report.annotators)} annotators: {_fmt(report.alpha)}\n"
-            "each cell: overlap F1 · exact F1 · Cohen's kappa · Krippendorff's alpha · dispatches both did\n",
+            "each cell: overlap F1 · exact F1 · Cohen's kappa · Krippendorff's alpha (characters) and "
+            "alpha_U (unitizing) · dispatches both did\n",
             style="",
         )
         pairs: dict[tuple[str, str], Figures] = {}
@@ -90,7 +91,7 @@ class AgreementScreen(ReaderScreen):
                 cells.append(
                     Text(
                         f"F1 {_fmt(found.overlap_f1)} / {_fmt(found.exact_f1)}\n"
-                        f"κ {_fmt(found.kappa)}  α {_fmt(found.alpha)}\n"
+                        f"κ {_fmt(found.kappa)}  α {_fmt(found.alpha)}  αU {_fmt(found.alpha_u)}\n"
                         + plural(found.dispatches, "dispatch", "dispatches")
                     )
                 )
