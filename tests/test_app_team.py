@@ -136,6 +136,7 @@ async def test_agreement_matrix_in_the_app(settings, corpus) -> None:  # noqa: F
         assert isinstance(app.screen, AgreementScreen)
         body = render_text(app.screen.query_one("#agreement-body", Static))
         assert "Krippendorff's alpha, all 3 annotators" in body
+        assert "alpha_U (unitizing), all 3 annotators, over the 1 dispatch every one did" in body
         matrix = render_text(app.screen.query_one("#agreement-matrix", Static))
         for name in ("alice", "bob", "carol"):
             assert name in matrix

@@ -67,6 +67,12 @@ class AgreementScreen(ReaderScreen):
             head.append("no dispatch has annotations from two annotators yet", style="dim")
             body.update(head)
             return
+        if report.alpha_u_dispatches:
+            head.append(
+                f"Krippendorff's alpha_U (unitizing), all {len(report.annotators)} annotators, over the "
+                f"{plural(report.alpha_u_dispatches, 'dispatch', 'dispatches')} every one did: "
+                f"{_fmt(report.alpha_u)}\n"
+            )
         head.append(
             f"Krippendorff's alpha, all {len(report.annotators)} annotators: {_fmt(report.alpha)}\n"
             "each cell: overlap F1 · exact F1 · Cohen's kappa · Krippendorff's alpha (characters) and "
