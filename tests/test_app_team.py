@@ -125,6 +125,9 @@ async def test_curation_screen_accept_undo_reject_agreed_and_edit(settings, corp
 
 async def test_agreement_matrix_in_the_app(settings, corpus) -> None:  # noqa: F811
     store = team_store(corpus)
+    text = corpus.get(SEED_000).text
+    start = text.index("Minsk")
+    store.add(SEED_000, start, start + 5, "GPE", annotator="[b]dan[/b]")  # a name is shown as typed
     app = make_app(settings, store=store, corpus=corpus)
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause()
@@ -135,11 +138,12 @@ async def test_agreement_matrix_in_the_app(settings, corpus) -> None:  # noqa: F
                 break
         assert isinstance(app.screen, AgreementScreen)
         body = render_text(app.screen.query_one("#agreement-body", Static))
-        assert "Krippendorff's alpha, all 3 annotators" in body
-        assert "alpha_U (unitizing), all 3 annotators, over the 1 dispatch every one did" in body
+        assert "Krippendorff's alpha, all 4 annotators" in body
+        assert "alpha_U (unitizing), all 4 annotators, over the 1 dispatch every one did" in body
         matrix = render_text(app.screen.query_one("#agreement-matrix", Static))
-        for name in ("alice", "bob", "carol"):
-            assert name in matrix
+        header = next(line for line in matrix.splitlines() if "alice" in line and "carol" in line)
+        for name in ("alice", "bob", "carol", "[b]dan[/b]"):
+            assert name in header
         # Alice and Bob agree on Grachev and Minsk of their three each: F1 4/6. Alice and Carol
         # on both of Carol's two: 4/5. Bob and Carol on Grachev only: 2/5. One dispatch each.
         assert "F1 0.67 / 0.67" in matrix and "F1 0.80 / 0.80" in matrix and "F1 0.40 / 0.40" in matrix

@@ -86,7 +86,7 @@ class AgreementScreen(ReaderScreen):
         table.add_column("")
         names = report.annotators
         for name in names:
-            table.add_column(one_line(name, 16), justify="center")
+            table.add_column(Text(one_line(name, 16)), justify="center")  # a name is never markup
         for row in names:
             cells: list[Text | str] = [Text(one_line(row, 16), style="bold")]
             for col in names:
