@@ -39,10 +39,7 @@ import numpy.typing as npt
 
 from reader.segments import word_starts
 
-Record = dict[str, Any]
 Labels = npt.NDArray[np.int16]
-
-NONE = "none"
 
 
 @dataclass(frozen=True)

@@ -637,25 +637,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_merge(args: argparse.Namespace, settings: Settings) -> int:
-    from reader.merge import plan_merge, read_source
+    from reader.merge import merge_into
 
     with _workspace(settings) as ws, _store(settings, ws.corpus, readonly=args.dry_run) as store:
-        incoming = []
-        for path in args.paths:
-            records = read_source(Path(path), args.format, ws.corpus)
-            unknown = sorted({r["dispatch_id"] for r in records if ws.corpus.get(r["dispatch_id"]) is None})
-            if unknown:
-                raise ReaderError(
-                    f"{path}: {plural(len(unknown), 'dispatch', 'dispatches')} not in the corpus "
-                    f"(first: {unknown[0]!r}); nothing merged"
-                )
-            incoming.extend(records)
-        plan = plan_merge(store.all(), incoming)
-        if not args.dry_run:
-            if plan.removes:
-                store.remove_many(plan.removes)
-            if plan.puts:
-                store.put_many(plan.puts)
+        plan, _ = merge_into(store, ws.corpus, [Path(p) for p in args.paths], args.format, args.dry_run)
     for line in plan.conflicts:
         _err(f"reader: conflict: {line}")
     verb = "would merge" if args.dry_run else "merged"
@@ -780,7 +765,7 @@ def cmd_agreement(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_curate(args: argparse.Namespace, settings: Settings) -> int:
-    from reader.curation import CURATION_TABLE, parse_strategy, plan_curation
+    from reader.curation import parse_strategy, plan_curation, rejected_keys
 
     curator = args.curator.strip()
     if not curator:
@@ -794,11 +779,7 @@ def cmd_curate(args: argparse.Namespace, settings: Settings) -> int:
         if args.dispatch:
             wanted = {ws.corpus.resolve(d) for d in args.dispatch}
             records = [r for r in records if r["dispatch_id"] in wanted]
-        rejected = [
-            row["key"]
-            for row in store.table_rows(CURATION_TABLE)
-            if isinstance(row.get("key"), str) and row.get("state") == "rejected"
-        ]
+        rejected = rejected_keys(store)
         plan = plan_curation(records, curator, args.strategy, rejected)
         if plan.records and not args.dry_run:
             store.put_many(plan.records)

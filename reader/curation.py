@@ -34,7 +34,6 @@ from reader.store import SCHEMA_VERSION, utc_now
 Record = dict[str, Any]
 
 CURATION_TABLE = "_curation"
-STRATEGIES = ("agreed", "majority", "threshold:N")
 
 
 @dataclass(frozen=True)
@@ -107,6 +106,12 @@ def units_of(
         unit.rejected = unit.key in rejected_keys
         units.append(unit)
     return units
+
+
+def rejected_keys(store: Any) -> list[str]:
+    """Keys of the units a curator rejected, from the store's ``_curation`` table."""
+    rows = store.table_rows(CURATION_TABLE)
+    return [r["key"] for r in rows if isinstance(r.get("key"), str) and r.get("state") == "rejected"]
 
 
 def parse_strategy(text: str) -> tuple[str, int]:

@@ -136,3 +136,31 @@ def _keep_first(by_content: dict[tuple[Any, ...], Record], record: Record) -> No
     twin = by_content.get(key)
     if twin is None or (record.get("created", ""), record["id"]) < (twin.get("created", ""), twin["id"]):
         by_content[key] = record
+
+
+def merge_into(
+    store: AnnotationStore, corpus: DispatchSource, paths: list[Path], fmt: str | None, dry_run: bool = False
+) -> tuple[MergePlan, dict[str, Record]]:
+    """Read every source (all or nothing), plan the merge and, unless ``dry_run``, apply it.
+
+    Returns the plan and the store's records before, by id (for an undo step).
+    Raises :class:`ReaderError` naming the file for a bad source or one naming unknown dispatches.
+    """
+    incoming: list[Record] = []
+    for path in paths:
+        records = read_source(path, fmt, corpus)
+        unknown = sorted({r["dispatch_id"] for r in records if corpus.get(r["dispatch_id"]) is None})
+        if unknown:
+            many = "dispatch" if len(unknown) == 1 else "dispatches"
+            raise ReaderError(
+                f"{path}: {len(unknown):,} {many} not in the corpus (first: {unknown[0]!r}); nothing merged"
+            )
+        incoming.extend(records)
+    before = {r["id"]: r for r in store.all()}
+    plan = plan_merge(before.values(), incoming)
+    if not dry_run:
+        if plan.removes:
+            store.remove_many(plan.removes)
+        if plan.puts:
+            store.put_many(plan.puts)
+    return plan, before

@@ -447,19 +447,10 @@ class ReaderApp(App[None]):
 
     def merge_from(self, path: str) -> None:
         """Merge one source into the store, as ``reader merge`` does; undoable."""
-        from reader.merge import plan_merge, read_source
+        from reader.merge import merge_into
 
         try:
-            records = read_source(Path(path).expanduser(), None, self.corpus)
-            unknown = sorted({r["dispatch_id"] for r in records if self.corpus.get(r["dispatch_id"]) is None})
-            if unknown:
-                raise ReaderError(f"{path}: dispatch {unknown[0]!r} is not in the corpus; nothing merged")
-            before = {r["id"]: r for r in self.store.all()}
-            plan = plan_merge(before.values(), records)
-            if plan.removes:
-                self.store.remove_many(plan.removes)
-            if plan.puts:
-                self.store.put_many(plan.puts)
+            plan, before = merge_into(self.store, self.corpus, [Path(path).expanduser()], None)
         except ReaderError as exc:
             self.notify(str(exc), severity="error")
             return

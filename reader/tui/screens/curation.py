@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.curation import CURATION_TABLE, Unit, settle, units_of, winner
+from reader.curation import CURATION_TABLE, Unit, rejected_keys, settle, units_of, winner
 from reader.errors import ReaderError
 from reader.inert import one_line, plural
 from reader.layout import displayable
@@ -63,14 +63,10 @@ class CurationScreen(ReaderScreen):
         if self.is_mounted:
             self.refill()
 
-    def _rejected(self) -> list[str]:
-        rows = self.reader_app.store.table_rows(CURATION_TABLE)
-        return [r["key"] for r in rows if isinstance(r.get("key"), str) and r.get("state") == "rejected"]
-
     def refill(self) -> None:
         app = self.reader_app
         records = app.store.for_dispatch(self.dispatch.id)
-        self.units = units_of(self.dispatch.id, records, self.curator, self._rejected())
+        self.units = units_of(self.dispatch.id, records, self.curator, rejected_keys(app.store))
         options = self.query_one(OptionList)
         highlighted = options.highlighted
         options.clear_options()
