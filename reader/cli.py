@@ -151,6 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--strict", action="store_true", help="import nothing if anything in the file is not taken"
     )
+    p.add_argument(
+        "--add-texts",
+        metavar="DIR",
+        help="texts in the file that no dispatch has become new dispatches in DIR (a corpus folder)",
+    )
 
     p = command("merge", "bring colleagues' stores or exports in (idempotent, any order)")
     p.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER", help="stores (.json) or import files")
@@ -608,14 +613,20 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from reader.importer import import_path
+    from reader.importer import TextAdder, commit, import_path
 
     with _workspace(settings) as ws, _store(settings, ws.corpus, readonly=args.dry_run) as store:
-        plan = import_path(Path(args.path), args.format, ws.corpus, store, dry_run=True)
+        adder = (
+            TextAdder.for_folder(Path(args.add_texts), settings.corpus, lambda i: i in ws.corpus)
+            if args.add_texts
+            else None
+        )
+        plan = import_path(Path(args.path), args.format, ws.corpus, store, dry_run=True, adder=adder)
         if args.strict and plan.skipped:
             plan.errors.append(f"--strict: {len(plan.skipped)} things in the file would not be taken")
-        if not args.dry_run and not plan.errors and plan.records:
-            store.put_many(plan.records)
+        added = [] if args.dry_run else commit(plan, store, adder)
+        for dispatch in added:
+            ws.catalog.refresh_one(os.path.abspath(dispatch.path), dispatch.id)
     for line in plan.reanchored:
         _err(f"reader: re-anchored: {line}")
     for line in plan.skipped:
@@ -624,13 +635,19 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         _err(f"reader: error: {line}")
     if plan.errors:
         _err(f"reader: error: {len(plan.errors)} problems in {args.path}; nothing was imported")
+        if any("unknown dispatch" in line for line in plan.errors) and adder is None:
+            _err("reader: hint: --add-texts DIR adds texts the corpus does not have as new dispatches")
         return EXIT_ERROR
     verb = "would import" if args.dry_run else "imported"
+    new_texts = len(adder.planned) if adder is not None and plan.records else 0
+    texts = f"; {'would add' if args.dry_run else 'added'} {plural(new_texts, 'dispatch', 'dispatches')}" + (
+        f" to {args.add_texts}" if new_texts else ""
+    )
     print(
         inert(
             f"{verb} {plural(len(plan.records), 'annotation')} from {args.path} "
             f"({len(plan.reanchored)} re-anchored, {len(plan.skipped)} skipped, "
-            f"{plan.duplicates} already present)"
+            f"{plan.duplicates} already present)" + (texts if adder is not None else "")
         )
     )
     return 0

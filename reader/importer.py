@@ -10,14 +10,19 @@ a file imports whole or not at all.
 from __future__ import annotations
 
 import json
+import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reader.anchor import context, occurrences
 from reader.corpus import DispatchSource, decode, normalise, sha256_of
 from reader.errors import ReaderError
 from reader.formats import IMPORT_FORMATS, Candidate, FormatError, Record
+from reader.formats.offsets import Respacer, letters
+from reader.models import Dispatch
 from reader.store import SCHEMA_VERSION, AnnotationStore, check_record, default_annotator, utc_now
 
 
@@ -33,12 +38,21 @@ class ImportPlan:
 
 def detect_format(path: Path) -> str:
     if path.is_dir():
-        if any(path.glob("*.ann")):
-            return "brat"
-        raise ReaderError(f"{path}: a folder without .ann files; give --format")
+        for pattern, fmt in (("*.ann", "brat"), ("*.xmi", "xmi"), ("*.tsv", "webanno")):
+            if any(path.glob(pattern)):
+                return fmt
+        raise ReaderError(f"{path}: a folder without .ann, .xmi or .tsv files; give --format")
     suffix = path.suffix.lower()
+    if suffix == ".xmi":
+        return "xmi"
+    if suffix == ".tsv" and path.read_text(encoding="utf-8-sig", errors="replace")[:40].startswith(
+        "#FORMAT=WebAnno"
+    ):
+        return "webanno"
     if suffix == ".csv":
         return "csv"
+    if suffix in (".conll", ".conll03", ".conllu", ".iob", ".iob2", ".bio"):
+        return "conll"
     if suffix in (".json", ".jsonld"):
         head = path.read_text(encoding="utf-8-sig", errors="replace")[:4000]
         if "anno.jsonld" in head:
@@ -87,8 +101,28 @@ def _read_text(path: Path) -> str:
     return text
 
 
-def read_candidates(path: Path, fmt: str) -> list[Candidate]:
-    from reader.formats import brat, jsonlike, labelstudio, prodigy, tabular, w3c
+def letters_finder(corpus: DispatchSource) -> Callable[[str, str], Dispatch | None]:
+    """``find(letters, probe)`` for token formats: the dispatch whose text without whitespace
+    is ``letters``, looked for among those holding the word ``probe``; answers are kept."""
+    found: dict[str, Dispatch | None] = {}
+
+    def find(key: str, probe: str) -> Dispatch | None:
+        if key not in found:
+            pool = corpus.candidates_for(probe) if probe else list(corpus)
+            found[key] = next((d for d in pool if letters(d.text) == key), None)
+        return found[key]
+
+    return find
+
+
+def _probe(text: str) -> str:
+    """A long word of ``text``, to narrow a search for it."""
+    words = [w for w in re.findall(r"\w+", text[:4000]) if w.isalnum()]
+    return max(words, key=len) if words else ""
+
+
+def read_candidates(path: Path, fmt: str, corpus: DispatchSource) -> list[Candidate]:
+    from reader.formats import brat, conll, jsonlike, labelstudio, prodigy, tabular, w3c
 
     if fmt == "brat":
         if not path.is_dir():
@@ -105,7 +139,11 @@ def read_candidates(path: Path, fmt: str) -> list[Candidate]:
                     c.record["_text"] = text
                 out.append(c)
         return out
+    if fmt in ("webanno", "xmi"):
+        return _read_documents(path, fmt)
     text = _read_text(path)
+    if fmt == "conll":
+        return conll.read_conll(text, str(path), letters_finder(corpus))
     readers = {
         "json": jsonlike.read_json,
         "jsonl": jsonlike.read_jsonl,
@@ -121,8 +159,98 @@ def read_candidates(path: Path, fmt: str) -> list[Candidate]:
     return readers[fmt](text, str(path))
 
 
-def plan_import(candidates: list[Candidate], corpus: DispatchSource, store: AnnotationStore) -> ImportPlan:
+@dataclass
+class TextAdder:
+    """Texts an import brings that no dispatch has, planned as new files in ``folder``.
+
+    ``folder`` is inside a corpus root; ``prefix`` is its id prefix there ("" for the root
+    itself, else "sub/dir/"). A file is named from a slug of the id the source gave (or the
+    text's first words) and the start of the text's SHA-256, so importing again finds it.
+    """
+
+    folder: Path
+    prefix: str
+    taken: Callable[[str], bool]
+    planned: dict[str, Dispatch] = field(default_factory=dict)
+    """Planned dispatches by their texts' SHA-256."""
+
+    @classmethod
+    def for_folder(cls, folder: Path, roots: tuple[str, ...], taken: Callable[[str], bool]) -> TextAdder:
+        """Raises: UsageError: ``folder`` is not in a corpus root."""
+        from reader.errors import UsageError
+
+        target = folder.resolve()
+        for root in roots:
+            base = Path(root).resolve()
+            if base.is_dir() and (target == base or base in target.parents):
+                rel = target.relative_to(base).as_posix()
+                return cls(folder, "" if rel == "." else rel + "/", taken)
+        raise UsageError(
+            f"--add-texts {folder}: not a folder in the corpus ({', '.join(roots)}); "
+            "new dispatches must land where the reader will find them"
+        )
+
+    def dispatch_for(self, text: str, hint: str) -> Dispatch:
+        from reader.corpus import make_dispatch
+
+        digest = sha256_of(text)
+        if digest not in self.planned:
+            words = hint.rsplit("/", 1)[-1] if hint else " ".join(text.split()[:6])
+            slug = "-".join(re.findall(r"[a-z0-9]+", words.lower()))[:48].strip("-") or "text"
+            name = f"{slug}-{digest[:10]}"
+            planned = {d.id for d in self.planned.values()}
+            while self.taken(self.prefix + name) or self.prefix + name in planned:
+                name += "x"
+            path = self.folder / f"{name}.txt"
+            self.planned[digest] = make_dispatch(self.prefix + name, str(path), text)
+        return self.planned[digest]
+
+    def write(self) -> list[Dispatch]:
+        """Write the planned texts (each whole or not at all); the dispatches written."""
+        from reader.export import write_atomic
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for dispatch in self.planned.values():
+            write_atomic(dispatch.path, dispatch.text)
+        return list(self.planned.values())
+
+
+def _read_documents(path: Path, fmt: str) -> list[Candidate]:
+    """A WebAnno TSV or XMI file, or a folder of them (XMI: with TypeSystem.xml, if any)."""
+    from reader.formats import webanno, xmi
+
+    suffix = ".tsv" if fmt == "webanno" else ".xmi"
+    files = sorted(path.rglob(f"*{suffix}")) if path.is_dir() else [path]
+    if not files:
+        raise ReaderError(f"{path}: no {suffix} files in the folder")
+    out: list[Candidate] = []
+    typesystems: dict[Path | None, Any] = {}
+    for file in files:
+        text = _read_text(file)
+        if fmt == "webanno":
+            found = webanno.read_webanno(text, str(file))
+        else:
+            names = (file.parent / "TypeSystem.xml", file.parent / "typesystem.xml")
+            beside = next((p for p in names if p.exists()), None)
+            if beside not in typesystems:
+                typesystems[beside] = xmi.load_typesystem(_read_text(beside) if beside else None, str(beside))
+            found = xmi.read_xmi(text, str(file), typesystems[beside])
+        for c in found:  # the file's name is the dispatch's name, if the text is new
+            if "_text" in c.record:
+                c.record.setdefault("dispatch_id", file.stem.replace("__", "/"))
+        out.extend(found)
+    return out
+
+
+def plan_import(
+    candidates: list[Candidate],
+    corpus: DispatchSource,
+    store: AnnotationStore,
+    adder: TextAdder | None = None,
+) -> ImportPlan:
     plan = ImportPlan()
+    find = letters_finder(corpus)
+    respaced: dict[tuple[str, str], Respacer | None] = {}
     existing_ids = {r["id"]: r for r in store.all()}
     existing_spans = {(r["dispatch_id"], r["start"], r["end"], r["tag"]) for r in existing_ids.values()}
     planned_ids: set[str] = set()
@@ -141,6 +269,24 @@ def plan_import(candidates: list[Candidate], corpus: DispatchSource, store: Anno
         dispatch = corpus.get(r.get("dispatch_id", "")) if r.get("dispatch_id") else None
         if dispatch is None and source_text is not None:
             dispatch = corpus.by_sha256(sha256_of(normalise(source_text)))
+            if dispatch is None:  # the same text spaced otherwise (a token format's rebuilt text)
+                dispatch = find(letters(source_text), _probe(source_text))
+            if dispatch is None and adder is not None and normalise(source_text).strip():
+                dispatch = adder.dispatch_for(normalise(source_text), str(r.get("dispatch_id") or ""))
+        if dispatch is not None and source_text is not None and normalise(source_text) != dispatch.text:
+            pair = (source_text, dispatch.id)
+            if pair not in respaced:
+                same = letters(source_text) == letters(dispatch.text)
+                respaced[pair] = Respacer(source_text, dispatch.text) if same else None
+            if (respacer := respaced[pair]) is not None:
+                start, end = r.get("start"), r.get("end")
+                span = respacer.move(start, end) if type(start) is type(end) is int else None  # noqa: E721
+                if span is None:
+                    plan.skipped.append(f"{c.where}: only whitespace in {dispatch.id}; skipped")
+                    continue
+                r["start"], r["end"] = span
+                r.pop("quote", None)
+                source_text = None
         if dispatch is None:
             plan.errors.append(
                 f"{c.where}: unknown dispatch {r.get('dispatch_id', '(text not in the corpus)')!r}"
@@ -235,20 +381,38 @@ def _same(record: Record, start: int, end: int, tag: str) -> bool:
 
 
 def import_path(
-    path: Path, fmt: str | None, corpus: DispatchSource, store: AnnotationStore, dry_run: bool = False
+    path: Path,
+    fmt: str | None,
+    corpus: DispatchSource,
+    store: AnnotationStore,
+    dry_run: bool = False,
+    adder: TextAdder | None = None,
 ) -> ImportPlan:
-    """Read, check and (unless ``dry_run`` or on any error) store; see the module docstring."""
+    """Read, check and (unless ``dry_run`` or on any error) store; see the module docstring.
+
+    With an ``adder``, texts no dispatch has are planned as new dispatches; :func:`commit`
+    writes them, then the annotations."""
     if not path.exists():
         raise ReaderError(f"{path}: no such file or folder")
     fmt = fmt or detect_format(path)
     try:
-        candidates = read_candidates(path, fmt)
+        candidates = read_candidates(path, fmt, corpus)
     except FormatError as exc:
         raise ReaderError(str(exc)) from None
     except (KeyError, TypeError, AttributeError, IndexError, ValueError, RecursionError) as exc:
         # A shape no reader expected: still one line naming the file, and nothing stored.
         raise ReaderError(f"{path}: not a valid {fmt} file ({type(exc).__name__}: {str(exc)[:80]})") from None
-    plan = plan_import(candidates, corpus, store)
-    if not dry_run and not plan.errors and plan.records:
-        store.put_many(plan.records)
+    plan = plan_import(candidates, corpus, store, adder)
+    if not dry_run:
+        commit(plan, store, adder)
     return plan
+
+
+def commit(plan: ImportPlan, store: AnnotationStore, adder: TextAdder | None = None) -> list[Dispatch]:
+    """Store a plan that has no errors: new texts first (each file whole), then the
+    annotations in one durable write. The dispatches added."""
+    if plan.errors or not plan.records:
+        return []
+    added = adder.write() if adder is not None else []
+    store.put_many(plan.records)
+    return added

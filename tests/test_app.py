@@ -330,6 +330,34 @@ async def test_export_from_command(settings, store, corpus, tmp_path) -> None:
     assert [a["quote"] for d in doc["dispatches"] for a in d["annotations"]] == ["Access"]
 
 
+async def test_every_format_is_in_the_palette_and_xmi_exports_from_it(
+    settings, store, corpus, tmp_path
+) -> None:
+    from reader.formats import EXPORT_FORMATS
+
+    store.add(SEED_000, 0, 6, "quote")
+    target = tmp_path / "xmi-out"
+    app = make_app(settings, store=store, corpus=corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert all(f"Export annotations ({fmt})" in titles for fmt in EXPORT_FORMATS)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Export annotations (xmi)")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        box = app.screen.query_one("#prompt-input")
+        assert box.value.endswith("annotations-xmi")
+        assert "to this folder" in app.screen.question
+        box.value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert sorted(p.name for p in target.iterdir()) == [f"{SEED_000}.xmi", "TypeSystem.xml"]
+    assert 'value="quote"' in (target / f"{SEED_000}.xmi").read_text(encoding="utf-8")
+
+
 async def test_help_and_warnings_screens(settings, store, tmp_path) -> None:
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "ok.txt").write_text("Fine text.")

@@ -71,13 +71,14 @@ Writer = Callable[[DispatchSource, list[Record]], Output]
 
 EXPORT_FORMATS = (
     "json", "jsonl", "w3c", "brat", "conll", "spacy", "doccano", "csv", "labelstudio", "prodigy",
+    "webanno", "xmi",
 )  # fmt: skip
-IMPORT_FORMATS = ("json", "jsonl", "w3c", "brat", "spacy", "doccano", "csv", "labelstudio", "prodigy")
-FOLDER_FORMATS = ("brat",)
+IMPORT_FORMATS = EXPORT_FORMATS
+FOLDER_FORMATS = ("brat", "webanno", "xmi")
 
 
 def writer(name: str) -> Writer:
-    from reader.formats import brat, conll, jsonlike, labelstudio, prodigy, tabular, w3c
+    from reader.formats import brat, conll, jsonlike, labelstudio, prodigy, tabular, w3c, webanno, xmi
 
     writers: dict[str, Writer] = {
         "json": jsonlike.write_json,
@@ -90,6 +91,8 @@ def writer(name: str) -> Writer:
         "conll": conll.write_conll,
         "labelstudio": labelstudio.write_labelstudio,
         "prodigy": prodigy.write_prodigy,
+        "webanno": webanno.write_webanno,
+        "xmi": xmi.write_xmi,
     }
     return writers[name]
 

@@ -6,12 +6,15 @@ notes are dropped; every loss is reported.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from reader.corpus import DispatchSource
-from reader.formats import Output, Record, by_dispatch, count
+from reader.formats import Candidate, FormatError, Output, Record, by_dispatch, count
+from reader.models import Dispatch
 from reader.segments import sentence_spans
 
-_TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
+TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
 
 
 def write_conll(corpus: DispatchSource, records: list[Record]) -> Output:
@@ -36,7 +39,7 @@ def write_conll(corpus: DispatchSource, records: list[Record]) -> Output:
         k = 0
         previous: Record | None = None
         for sentence in sentence_spans(text):
-            for m in _TOKEN.finditer(text, sentence.start, sentence.end):
+            for m in TOKEN.finditer(text, sentence.start, sentence.end):
                 starts.add(m.start())
                 ends.add(m.end())
                 while k < len(kept) and kept[k]["end"] <= m.start():
@@ -76,3 +79,147 @@ def write_conll(corpus: DispatchSource, records: list[Record]) -> Output:
     if records:
         losses.append("conll: annotation ids, annotators and timestamps not exported")
     return Output(text="\n".join(out) + "\n", losses=losses)
+
+
+# -- import ------------------------------------------------------------------------------
+
+Finder = Callable[[str, str], Dispatch | None]
+"""``find(letters, probe)``: the dispatch whose text, without whitespace, is ``letters``
+(``probe`` is a word of it, to narrow the search); None when there is none."""
+
+_PREFIXES = {"B", "I", "E", "S", "L", "U"}
+
+
+@dataclass
+class _Block:
+    """A blank-line-separated run of token lines: ``(token, tag, line number)``."""
+
+    rows: list[tuple[str, str, int]]
+
+
+def _split(text: str, name: str) -> tuple[list[list[_Block]], int]:
+    """Sections (between ``-DOCSTART-`` lines) of blocks, and how many ``-DOCSTART-`` lines."""
+    sections: list[list[_Block]] = [[]]
+    rows: list[tuple[str, str, int]] = []
+    starts = 0
+
+    def close() -> None:
+        nonlocal rows
+        if rows:
+            sections[-1].append(_Block(rows))
+            rows = []
+
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            close()
+            continue
+        cells = line.split("\t") if "\t" in line else line.split()
+        cells = [c.strip() for c in cells]
+        if cells[0] == "-DOCSTART-":
+            close()
+            starts += 1
+            if sections[-1]:
+                sections.append([])
+            continue
+        if len(cells) < 2 or not cells[0]:
+            raise FormatError(f"{name}:{number}", "a CoNLL line is a token and its tag (2 or more columns)")
+        rows.append((cells[0], cells[-1], number))
+    close()
+    return [s for s in sections if s], starts
+
+
+def _entities(rows: list[tuple[str, str, int]], name: str) -> list[tuple[int, int, str]]:
+    """Token ranges ``(first, last + 1, type)`` from IOB1, IOB2, BIOES or BILOU tags."""
+    out: list[tuple[int, int, str]] = []
+    open_: tuple[int, str] | None = None
+    for i, (_, tag, number) in enumerate(rows):
+        if tag == "O":
+            prefix, kind = "O", ""
+        elif len(tag) > 2 and tag[1] in "-_" and tag[0] in _PREFIXES:
+            prefix, kind = tag[0], tag[2:]
+        else:
+            raise FormatError(f"{name}:{number}", f"tag {tag[:40]!r} is not O or B-/I-/E-/S-TYPE")
+        if open_ is not None and (prefix in ("O", "B", "S", "U") or kind != open_[1]):
+            out.append((open_[0], i, open_[1]))
+            open_ = None
+        if prefix == "O":
+            continue
+        if open_ is None:  # B, S, U; and I, E, L that start an entity (IOB1, or a broken run)
+            open_ = (i, kind)
+        if prefix in ("E", "S", "L", "U"):
+            out.append((open_[0], i + 1, open_[1]))
+            open_ = None
+    if open_ is not None:
+        out.append((open_[0], len(rows), open_[1]))
+    return out
+
+
+def _probe(tokens: list[str]) -> str:
+    words = [t for t in tokens[:200] if t.isalnum()]
+    return max(words, key=len) if words else ""
+
+
+def read_conll(text: str, name: str, find: Finder) -> list[Candidate]:
+    """Entities of a CoNLL file, placed in the dispatch whose text has the same characters.
+
+    Token lines are split at tabs when there are tabs, else at runs of spaces; the token is
+    the first column and the tag the last, so 2-column and 4-column files both read.
+    ``-DOCSTART-`` lines separate documents (CoNLL-2003, spaCy); a part between them is
+    matched to a dispatch whole, else block by block (Label Studio writes one ``-DOCSTART-``
+    and a block per text). Without ``-DOCSTART-`` each block is a document (doccano). A
+    document no dispatch matches keeps its tokens, one space apart and a line per block, as
+    its ``_text`` (the importer refuses it, or adds it with ``--add-texts``).
+    """
+    sections, starts = _split(text, name)
+    out: list[Candidate] = []
+    for blocks in sections:
+        documents = [blocks]
+        whole = _match(blocks, find)
+        if whole is None and len(blocks) > 1:
+            matched = [_match([b], find) for b in blocks]
+            if any(m is not None for m in matched) or not starts:
+                documents = [[b] for b in blocks]
+        for document in documents:
+            out.extend(_candidates(document, _match(document, find), name))
+    return out
+
+
+def _match(blocks: list[_Block], find: Finder) -> Dispatch | None:
+    tokens = [t for b in blocks for t, _, _ in b.rows]
+    return find("".join("".join(tokens).split()), _probe(tokens))
+
+
+def _candidates(blocks: list[_Block], dispatch: Dispatch | None, name: str) -> list[Candidate]:
+    rows = [row for b in blocks for row in b.rows]
+    if dispatch is not None:
+        basis = dispatch.text
+        spans, pos = [], 0
+        for token, _, _ in rows:
+            # Same letters in the same order: a token starts after spaces and may span some.
+            letters = "".join(token.split())
+            while basis[pos].isspace():
+                pos += 1
+            start = pos
+            for _ch in letters:
+                while basis[pos].isspace():
+                    pos += 1
+                pos += 1
+            spans.append((start, pos))
+    else:
+        lines, spans, pos = [], [], 0
+        for b in blocks:
+            for token, _, _ in b.rows:
+                spans.append((pos, pos + len(token)))
+                pos += len(token) + 1
+            lines.append(" ".join(t for t, _, _ in b.rows))
+        basis = "\n".join(lines) + "\n"
+    out = []
+    for first, stop, kind in _entities(rows, name):
+        start, end = spans[first][0], spans[stop - 1][1]
+        record: Record = {"start": start, "end": end, "tag": kind, "quote": basis[start:end]}
+        if dispatch is not None:
+            record["dispatch_id"] = dispatch.id
+        else:
+            record["_text"] = basis
+        out.append(Candidate(record, f"{name}:{rows[first][2]}"))
+    return out

@@ -18,31 +18,12 @@ annotations.
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
 from typing import Any
 
 from reader.corpus import DispatchSource
 from reader.formats import Candidate, FormatError, Output, Record, by_dispatch, load_json
-
-
-def _astral(text: str) -> list[int]:
-    """Code-point offsets of characters that take two UTF-16 code units."""
-    return [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
-
-
-def to_utf16(astral: list[int], offset: int) -> int:
-    return offset + bisect_right(astral, offset - 1) if astral else offset
-
-
-def from_utf16(text: str, offset: int) -> int:
-    if text.isascii():
-        return offset
-    units = 0
-    for i, ch in enumerate(text):
-        if units >= offset:
-            return i
-        units += 2 if ord(ch) > 0xFFFF else 1
-    return len(text)
+from reader.formats.offsets import astral as _astral
+from reader.formats.offsets import from_utf16, to_utf16
 
 
 def write_labelstudio(corpus: DispatchSource, records: list[Record]) -> Output:

@@ -40,6 +40,10 @@ EXPORT_DEFAULTS = {
     "spacy": "annotations-export.spacy.jsonl",
     "doccano": "annotations-export.doccano.jsonl",
     "csv": "annotations-export.csv",
+    "labelstudio": "annotations-export.labelstudio.json",
+    "prodigy": "annotations-export.prodigy.jsonl",
+    "webanno": "annotations-webanno-tsv",
+    "xmi": "annotations-xmi",
 }
 LONG_TEXT = 200_000
 """Characters from which entity recognition runs in a separate process."""
@@ -416,7 +420,9 @@ class ReaderApp(App[None]):
                 self.export_to(path, fmt)
 
         default = str(export_folder() / EXPORT_DEFAULTS.get(fmt, f"annotations-export.{fmt}"))
-        what = "folder" if fmt == "brat" else "file"
+        from reader.formats import FOLDER_FORMATS
+
+        what = "folder" if fmt in FOLDER_FORMATS else "file"
         self.push_screen(Prompt(f"Export all annotations as {fmt} to this {what}:", default), chosen)
 
     def export_to(self, path: str, fmt: str = "json") -> None:
