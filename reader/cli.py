@@ -634,7 +634,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     for line in plan.errors:
         _err(f"reader: error: {line}")
     if plan.errors:
-        _err(f"reader: error: {len(plan.errors)} problems in {args.path}; nothing was imported")
+        _err(f"reader: error: {plural(len(plan.errors), 'problem')} in {args.path}; nothing was imported")
         if any("unknown dispatch" in line for line in plan.errors) and adder is None:
             _err("reader: hint: --add-texts DIR adds texts the corpus does not have as new dispatches")
         return EXIT_ERROR

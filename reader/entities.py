@@ -364,15 +364,37 @@ def find_entities(
     return apply_lexicon(text, entities, lexicon, rejected)
 
 
+_MONEY_WORDS = (
+    "$",
+    "€",
+    "£",
+    "dollars",
+    "rubles",
+    "roubles",
+    "euros",
+    "pounds",
+    "yuan",
+    "hryvnia",
+    "zloty",
+    "rubel",
+)
+_PERCENT_WORDS = ("%", "percent", "per cent")
+
+
 def _add_numeric(text: str, out: _Builder) -> None:
+    # A pattern whose required words are all absent cannot match: skip its scan.
+    money = any(w in text for w in _MONEY_WORDS)
+    percent = any(w in text for w in _PERCENT_WORDS)
     for pattern, label, priority, not_after in (
         (_DATE, "DATE", 6, ""),
-        (_MONEY, "MONEY", 7, "."),
-        (_PERCENT, "PERCENT", 7, "."),
+        (_MONEY if money else None, "MONEY", 7, "."),
+        (_PERCENT if percent else None, "PERCENT", 7, "."),
         (_PRODUCT, "PRODUCT", 6, "-"),
         (_CARDINAL, "CARDINAL", 1, "."),
         (_CARDINAL_WORD, "CARDINAL", 1, ""),
     ):
+        if pattern is None:
+            continue
         for m in pattern.finditer(text):
             if _after_word_break(text, m.start(), not_after):
                 out.add(m.start(), m.end(), label, priority)

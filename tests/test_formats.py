@@ -286,7 +286,10 @@ def documents(draw):  # type: ignore[no-untyped-def]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(documents(), st.sampled_from(["json", "w3c", "brat", "doccano", "labelstudio", "prodigy"]))
+@given(
+    documents(),
+    st.sampled_from(["json", "jsonl", "csv", "w3c", "brat", "spacy", "doccano", "labelstudio", "prodigy"]),
+)
 def test_round_trip_property(tmp_path_factory, doc, fmt) -> None:  # type: ignore[no-untyped-def]
     dispatch, records = doc
     corpus = Corpus([dispatch])
@@ -304,7 +307,7 @@ def test_round_trip_property(tmp_path_factory, doc, fmt) -> None:  # type: ignor
     got = sorted({key(r): r["quote"] for r in store.all()}.items())
     assert got == expected
     assert all(dispatch.text[s:e] == q for (s, e, _), q in got)
-    if fmt in ("json", "w3c"):
+    if fmt in ("json", "jsonl", "csv", "w3c"):
         assert sorted(store.all(), key=lambda r: r["id"]) == sorted(records, key=lambda r: r["id"])
 
 

@@ -20,12 +20,13 @@ LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "LAW", "PRODUCT", "MIS
 TAGS = ("O", *(f"{p}-{label}" for label in LABELS for p in ("B", "I")))
 
 _TOKEN = re.compile(
-    r"(?:[^\W\d_]\.){2,}(?![^\W\d_])"  # U.S. U.N.
-    r"|(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|Prof|St|Jr|Sr|Co|Corp|Inc|Ltd)\.(?=\s)"
+    r"(?=[^\W\d_]\.)(?:[^\W\d_]\.){2,}(?![^\W\d_])"  # U.S. U.N.
+    # The lookaheads in front of a branch only skip it sooner; what matches is unchanged.
+    r"|(?=[MDGLCSRPJI])(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|Prof|St|Jr|Sr|Co|Corp|Inc|Ltd)\.(?=\s)"
     r"|[A-Z]\.(?=\s+[A-Z])"  # an initial: "J. Smith"
     r"|\+?\d+(?:[.,:/-]\d+)*(?![\w-])"  # 1,000  14.2  1996-08-22  2-1  +44 (not 5th)
     r"|['’](?:s|S|ve|ll|re|m|d)(?!\w)"  # Germany 's  we 've
-    r"|\w+?(?=n['’]t(?!\w))|n['’]t(?!\w)"  # do n't
+    r"|(?=\w*n['’]t(?!\w))\w+?(?=n['’]t(?!\w))|n['’]t(?!\w)"  # do n't
     r"|\w+(?:[-'’.&/]\w+)*"
     r"|\S"
 )

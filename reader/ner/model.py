@@ -103,10 +103,8 @@ class TaggerModel:
         if n == 0:
             return np.zeros((0, N_TAGS), dtype=np.float32)
         padded = pad(words)
-        index: dict[str, int] = {}
-        positions = np.fromiter(
-            (index.setdefault(w, len(index)) for w in padded), dtype=np.int64, count=len(padded)
-        )
+        index = {w: i for i, w in enumerate(dict.fromkeys(padded))}
+        positions = np.fromiter(map(index.__getitem__, padded), dtype=np.int64, count=len(padded))
         table = self._table(list(index))
         out: NDArray[np.float32] = table[positions[2 : n + 2], 0].copy()
         for k, offset in enumerate(OFFSETS, start=1):
