@@ -278,6 +278,9 @@ def examine_batch(
 class Catalog:
     """The SQLite catalog of a corpus. One connection, used from the thread that opened it."""
 
+    busy_seconds = 30.0
+    """How long to wait for another process's write lock before giving up."""
+
     def __init__(self, path: str | os.PathLike[str], roots: Sequence[str]) -> None:
         self.path = Path(path)
         self.roots = tuple(roots)
@@ -308,6 +311,10 @@ class Catalog:
         try:
             conn = self._open_checked()
         except (sqlite3.DatabaseError, _Foreign) as exc:
+            if isinstance(exc, sqlite3.OperationalError) and _busy(exc):
+                # Another process holds the catalog (indexing, say): in use, not broken,
+                # and never discarded for it.
+                raise ReaderError(f"{self.path}: the catalog is busy in another process ({exc})") from None
             self.notices.append(f"{self.path}: {exc}; rebuilt the catalog")
             self._discard()
             try:
@@ -318,10 +325,13 @@ class Catalog:
 
     def _open_checked(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
-            str(self.path), timeout=30.0, isolation_level=None, check_same_thread=str(self.path) != ":memory:"
+            str(self.path),
+            timeout=self.busy_seconds,
+            isolation_level=None,
+            check_same_thread=str(self.path) != ":memory:",
         )
         try:
-            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_seconds * 1000)}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             # Check and create under one write lock: a second process opening the catalog
@@ -775,6 +785,11 @@ class Catalog:
     def dead_rows(self) -> int:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'dead_rows'").fetchone()
         return int(row[0]) if row else 0
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 class _Foreign(Exception):

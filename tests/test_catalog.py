@@ -158,8 +158,34 @@ def test_two_processes_indexing_at_once_both_succeed(tmp_path: Path) -> None:
     results = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], results
     with Catalog.open(cat, [str(root)]) as c:
-        assert c.count() == 1200
+        assert c.count() == 1200, results
         assert len(set(c.all_files())) == 1200
+
+
+def test_a_catalog_busy_in_another_process_is_waited_for_never_discarded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from reader.errors import ReaderError
+
+    root = tmp_path / "c"
+    _corpus(root, 20)
+    path = tmp_path / "cat.sqlite"
+    with Catalog.open(path, [str(root)]) as c:
+        c.refresh()
+        assert c.count() == 20
+    holder = sqlite3.connect(str(path), isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process in the middle of a write
+    monkeypatch.setattr(Catalog, "busy_seconds", 0.2)
+    try:
+        with pytest.raises(ReaderError, match="busy in another process"):
+            Catalog.open(path, [str(root)])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with Catalog.open(path, [str(root)]) as c:
+        assert c.count() == 20 and not c.notices  # the same file, not rebuilt
 
 
 def test_no_pickle_or_eval_in_the_package() -> None:
