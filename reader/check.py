@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from reader.anchor import context, reanchor
-from reader.models import Dispatch
+from reader.models import Anchor, Dispatch
 from reader.store import Record, utc_now
 
 STATES = ("anchored", "moved", "fuzzy", "orphaned")
@@ -63,7 +63,7 @@ def check_records(records: list[Record], corpus: DispatchGetter) -> CheckReport:
             )
             continue
         text = dispatch.text
-        anchor = r.get("anchor") or {}
+        anchor: Anchor = r.get("anchor") or {}
         in_place = r.get("dispatch_sha256") == dispatch.sha256 and text[r["start"] : r["end"]] == r["quote"]
         if in_place and anchor.get("state") in ("moved", "fuzzy") and not anchor.get("confirmed"):
             # Applied before, not yet reviewed: it stays on the review list.
@@ -75,53 +75,47 @@ def check_records(records: list[Record], corpus: DispatchGetter) -> CheckReport:
         if anchor.get("state") == "orphaned" and anchor.get("sha256") == dispatch.sha256:
             report.findings.append(Finding(r, "orphaned", float(anchor.get("score", 0.0)), None, "not found"))
             continue
-        original = r.get("anchor", {}).get("original_quote", r["quote"])
+        original = anchor.get("original_quote", r["quote"])
         result = reanchor(text, r["start"], r["end"], original, r.get("prefix", ""), r.get("suffix", ""))
         if result.state == "orphaned":
             reason = "the quote is no longer in the text"
-            anchor = {
+            lost: Anchor = {
                 "state": "orphaned",
                 "score": result.score,
                 "sha256": dispatch.sha256,
                 "original_quote": original,
             }
-            updated = None if r.get("anchor") == anchor else dict(r, anchor=anchor, updated=now)
+            updated: Record | None = None
+            if r.get("anchor") != lost:
+                updated = r.copy()
+                updated["anchor"] = lost
+                updated["updated"] = now
             report.findings.append(Finding(r, "orphaned", result.score, updated, reason))
             continue
         prefix, quote, suffix = context(text, result.start, result.end)
-        updated = dict(
-            r,
-            start=result.start,
-            end=result.end,
-            quote=quote,
-            prefix=prefix,
-            suffix=suffix,
-            dispatch_sha256=dispatch.sha256,
-            updated=now,
-            anchor={
-                "state": result.state,
-                "score": result.score,
-                "sha256": dispatch.sha256,
-                "original_quote": original,
-            },
-        )
-        if result.state == "anchored":
-            # Same place, new text version: nothing to review.
-            updated["anchor"] = {
-                "state": "anchored",
-                "score": 1.0,
-                "sha256": dispatch.sha256,
-                "original_quote": original,
-            }
-        report.findings.append(Finding(r, result.state, result.score, updated))
+        moved = r.copy()
+        moved["start"], moved["end"] = result.start, result.end
+        moved["quote"], moved["prefix"], moved["suffix"] = quote, prefix, suffix
+        moved["dispatch_sha256"], moved["updated"] = dispatch.sha256, now
+        # Same place in a new text version ("anchored"): nothing to review, score 1.
+        moved["anchor"] = {
+            "state": result.state,
+            "score": 1.0 if result.state == "anchored" else result.score,
+            "sha256": dispatch.sha256,
+            "original_quote": original,
+        }
+        report.findings.append(Finding(r, result.state, result.score, moved))
     return report
 
 
 def confirmed(record: Record) -> Record:
     """The record accepted by the user where it now is."""
-    anchor: dict[str, Any] = dict(record.get("anchor", {}))
-    anchor.update(state="anchored", confirmed=True, score=1.0)
-    return dict(record, anchor=anchor, updated=utc_now())
+    anchor: Anchor = record.get("anchor", {}).copy()
+    anchor["state"], anchor["confirmed"], anchor["score"] = "anchored", True, 1.0
+    out = record.copy()
+    out["anchor"] = anchor
+    out["updated"] = utc_now()
+    return out
 
 
 @dataclass
@@ -148,7 +142,9 @@ def place_for_display(records: list[Record], dispatch: Dispatch) -> Placement:
         one = {dispatch.id: dispatch}
         for f in check_records(stale, _Lookup(one)).findings:
             if f.state in ("anchored", "moved") and f.updated is not None:
-                placement.shown.append(dict(f.record, start=f.updated["start"], end=f.updated["end"]))
+                shown = f.record.copy()
+                shown["start"], shown["end"] = f.updated["start"], f.updated["end"]
+                placement.shown.append(shown)
             else:
                 placement.needing_review.append(f)
     placement.shown.sort(key=lambda r: (r["start"], r["end"]))

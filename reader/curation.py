@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reader.errors import ReaderError
+from reader.models import Annotation
 from reader.store import SCHEMA_VERSION, utc_now
 
-Record = dict[str, Any]
+Record = Annotation
 
 CURATION_TABLE = "_curation"
 

@@ -72,8 +72,8 @@ def diagnose(path: Path, corpus: DispatchSource | None = None) -> Diagnosis:
         candidates = _scan_records(text)
         good = [c for c in candidates if _valid(c)]
         for record in good:
-            assert isinstance(record, dict)
-            d.records[record["id"]] = record
+            checked = check_record(record, str(path))
+            d.records[checked["id"]] = checked
         bad = len(candidates) - len(good)
         d.notes.append(f"{path}: {len(good)} annotations recoverable from the damaged file")
         if bad:

@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from reader.corpus import DispatchSource
 from reader.store import FIELDS, FORMAT_NAME, Record, utc_now
@@ -38,9 +38,10 @@ def ordered_record(record: Record) -> Record:
     """The record with the schema's fields first, in a fixed order, then any others."""
     if tuple(record) == FIELDS:
         return record  # records made by the store are already in this order
-    out = {key: record[key] for key in FIELDS if key in record}
-    out.update((k, record[k]) for k in sorted(record) if k not in out)
-    return out
+    raw: dict[str, object] = dict(record)
+    out = {key: raw[key] for key in FIELDS if key in raw}
+    out.update((k, raw[k]) for k in sorted(raw) if k not in out)
+    return cast(Record, out)
 
 
 def build_export(corpus: DispatchSource | None, records: Iterable[Record]) -> dict[str, Any]:

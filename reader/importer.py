@@ -368,11 +368,9 @@ def plan_import(
             if not isinstance(record[field_name], str):
                 record[field_name] = value
         try:
-            check_record(record, c.where)
+            plan.records.append(check_record(record, c.where))
         except ReaderError as exc:
             plan.errors.append(str(exc))
-            continue
-        plan.records.append(record)
     return plan
 
 

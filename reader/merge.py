@@ -28,9 +28,10 @@ from typing import Any
 
 from reader.corpus import DispatchSource
 from reader.errors import ReaderError
+from reader.models import Annotation
 from reader.store import AnnotationStore, check_record
 
-Record = dict[str, Any]
+Record = Annotation
 
 _IDENTITY = ("dispatch_id", "start", "end", "tag", "annotator", "note")
 

@@ -7,6 +7,7 @@ exclusive, like Python slices.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NotRequired, TypedDict
 
 ENTITY_LABELS = (
     "PERSON",
@@ -24,6 +25,48 @@ ENTITY_LABELS = (
     "CARDINAL",
 )
 """OntoNotes entity labels the recognizers produce."""
+
+
+class Anchor(TypedDict, total=False):
+    """Where ``reader check`` last found an annotation whose text changed."""
+
+    state: str
+    """anchored, moved, fuzzy or orphaned."""
+    score: float
+    sha256: str
+    """The text version it was found in."""
+    original_quote: str
+    confirmed: bool
+    """The user accepted the new place."""
+
+
+class Annotation(TypedDict):
+    """One stored annotation, as the store, the exchange formats and the app pass it.
+
+    A typed dictionary rather than a class: it is what the store file and every JSON
+    format hold, so reading and writing need no conversion, and ``mypy --strict`` still
+    checks every field name and type. Records from outside become one only through
+    :func:`reader.store.check_record`.
+    """
+
+    id: str
+    dispatch_id: str
+    dispatch_sha256: str
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    tag: str
+    note: str
+    annotator: str
+    created: str
+    updated: str
+    schema: int
+    sources: NotRequired[list[str]]
+    """Ids of the records a curated annotation was settled from."""
+    anchor: NotRequired[Anchor]
+    """Set by ``reader check --apply``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from reader.errors import ReaderError
 
 if TYPE_CHECKING:
     from reader.catalog import Catalog
-    from reader.models import Dispatch
+    from reader.models import Annotation, Dispatch
 
 MAX_PHRASES = 64
 """Up to this many such words, each becomes a whole phrase (adjacency kept); beyond, words."""
@@ -230,7 +230,7 @@ def search(
 
 
 def search_annotations(
-    records: Iterable[dict[str, object]], query: str, where: str, *, regex: bool = False, case: bool = False
+    records: Iterable[Annotation], query: str, where: str, *, regex: bool = False, case: bool = False
 ) -> list[Hit]:
     """Hits in annotation notes (``notes``) or annotated quotes (``annotations``)."""
     flags = 0 if case else re.IGNORECASE
@@ -240,17 +240,17 @@ def search_annotations(
         raise ReaderError(f"bad regular expression {query!r}: {exc}") from None
     hits = []
     for r in records:
-        field_text = str(r.get("note" if where == "notes" else "quote", ""))
+        field_text = r["note"] if where == "notes" else r["quote"]
         m = pattern.search(field_text)
         if m:
             hits.append(
                 Hit(
-                    str(r["dispatch_id"]),
-                    int(r["start"]),  # type: ignore[call-overload]
-                    int(r["end"]),  # type: ignore[call-overload]
+                    r["dispatch_id"],
+                    r["start"],
+                    r["end"],
                     field_text,
                     where,
-                    str(r["id"]),
+                    r["id"],
                     f"[{r['tag']}] ",
                     (m.start(), m.end()),
                 )

@@ -32,13 +32,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 
 from reader.anchor import check_span, context
 from reader.errors import ReaderError
+from reader.models import Annotation
 
 try:  # POSIX; on other systems writers are not serialised across processes.
     import fcntl
@@ -68,7 +69,10 @@ FIELDS = (
     "schema",
 )
 
-Record = dict[str, Any]
+Record = Annotation
+"""A stored annotation (see :class:`reader.models.Annotation`)."""
+Row = dict[str, Any]
+"""A journal operation or a side-table row."""
 
 
 class TextSource(Protocol):
@@ -224,10 +228,10 @@ def check_record(record: object, where: str) -> Record:
         raise ReaderError(f"{where}: record {name} has an empty tag")
     if not rid.strip():
         raise ReaderError(f"{where}: a record has an empty id")
-    return record
+    return cast(Annotation, record)
 
 
-def check_op(op: object, where: str) -> Record:
+def check_op(op: object, where: str) -> Row:
     """Check one journal entry (and the records in it) before it is replayed."""
     if not isinstance(op, dict):
         raise ReaderError(f"{where}: not a journal entry (a JSON object was expected)")
@@ -386,7 +390,7 @@ class AnnotationStore:
         if where is None:
             return None
         doc = self._db.table(TABLE_PREFIX + where[0]).get(doc_id=where[1])
-        return dict(doc) if isinstance(doc, Mapping) else None
+        return cast(Record, dict(doc)) if isinstance(doc, Mapping) else None
 
     def for_dispatch(self, dispatch_id: str) -> list[Record]:
         """This dispatch's annotations, sorted by position."""
@@ -394,7 +398,7 @@ class AnnotationStore:
         name = TABLE_PREFIX + dispatch_id
         if name not in self._table_names():
             return []
-        rows = [dict(doc) for doc in self._db.table(name).all()]
+        rows = [cast(Record, dict(doc)) for doc in self._db.table(name).all()]
         rows.sort(key=lambda r: (r["start"], r["end"], r["created"] if "created" in r else ""))
         return rows
 
@@ -476,17 +480,17 @@ class AnnotationStore:
         source = self._resolve(dispatch)
         record = make_record(source, start, end, tag, note, annotator or self.annotator)
         self._write([{"op": "put", "r": record}])
-        return dict(record)
+        return record.copy()
 
     def put(self, record: Record) -> Record:
         """Store a whole record as is (import, undo); replaces one with the same id."""
         check_record(record, "record")
-        self._write([{"op": "put", "r": dict(record)}])
-        return dict(record)
+        self._write([{"op": "put", "r": record.copy()}])
+        return record.copy()
 
     def put_many(self, records: Iterable[Record]) -> int:
         """Store many whole records as one durable operation: all of them or none."""
-        ops = [{"op": "put", "r": dict(check_record(r, "record"))} for r in records]
+        ops: list[Row] = [{"op": "put", "r": check_record(r, "record").copy()} for r in records]
         if ops:
             self._write(ops)
         return len(ops)
@@ -496,7 +500,7 @@ class AnnotationStore:
         current = self.get(annotation_id)
         if current is None:
             raise ReaderError(f"no annotation with id {annotation_id!r}")
-        record = dict(current)
+        record: Row = dict(current)
         unknown = set(changes) - set(FIELDS) - {"anchor"}
         if unknown:
             raise ReaderError(f"cannot update unknown field(s): {', '.join(sorted(unknown))}")
@@ -511,8 +515,9 @@ class AnnotationStore:
             for key in ("quote", "prefix", "suffix", "dispatch_sha256"):
                 record[key] = fresh[key]
         record["updated"] = utc_now()
-        self._write([{"op": "put", "r": record}])
-        return dict(record)
+        checked = check_record(record, "update")
+        self._write([{"op": "put", "r": checked}])
+        return checked.copy()
 
     def remove(self, annotation_id: str) -> Record:
         """Delete one annotation; returns the record that was removed."""
@@ -532,13 +537,13 @@ class AnnotationStore:
 
     # -- key/value tables beside the annotations (used by the entity lexicon) ---------------
 
-    def table_rows(self, name: str) -> list[Record]:
+    def table_rows(self, name: str) -> list[Row]:
         self.refresh()
         if name not in self._table_names():
             return []
         return [dict(doc) for doc in self._db.table(name).all()]
 
-    def put_row(self, name: str, key: str, row: Record) -> None:
+    def put_row(self, name: str, key: str, row: Row) -> None:
         """Upsert ``row`` under ``key`` in side table ``name`` (e.g. ``_lexicon``)."""
         self._write([{"op": "row", "t": name, "k": key, "r": dict(row, key=key)}])
 
@@ -558,7 +563,7 @@ class AnnotationStore:
         memory = self._db.storage.read()
         return set(memory or {})
 
-    def _write(self, ops: list[Record]) -> None:
+    def _write(self, ops: list[Row]) -> None:
         if self._closed:
             raise ReaderError("the annotation store is closed")
         if self.readonly:
@@ -614,7 +619,7 @@ class AnnotationStore:
             self._sync()
             self._checkpoint_locked()
 
-    def _apply(self, op: Record) -> None:
+    def _apply(self, op: Row) -> None:
         kind = op.get("op")
         if kind == "batch":
             for inner in op["ops"]:

@@ -7,9 +7,11 @@ a delete puts the very same record (id, timestamps) back. A batch is one step.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-Record = dict[str, Any]
+from reader.models import Annotation
+
+Record = Annotation
 
 
 class Writable(Protocol):
@@ -41,7 +43,7 @@ class UndoHistory:
 
     def record(self, label: str, before: list[Record | None], after: list[Record | None]) -> None:
         """Remember an edit already applied: pairs of the same annotation before and after."""
-        ids = [(b or a or {}).get("id", "") for b, a in zip(before, after, strict=True)]
+        ids = [(b or a or {"id": ""})["id"] for b, a in zip(before, after, strict=True)]
         self.done.append(
             Step(label, tuple(zip(ids, before, strict=True)), tuple(zip(ids, after, strict=True)))
         )

@@ -288,7 +288,7 @@ def documents(draw):  # type: ignore[no-untyped-def]
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     documents(),
-    st.sampled_from(["json", "jsonl", "csv", "w3c", "brat", "spacy", "doccano", "labelstudio", "prodigy"]),
+    st.sampled_from(["json", "jsonl", "csv", "w3c", "brat", "doccano", "labelstudio", "prodigy"]),
 )
 def test_round_trip_property(tmp_path_factory, doc, fmt) -> None:  # type: ignore[no-untyped-def]
     dispatch, records = doc

@@ -13,9 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reader.corpus import DispatchSource
-from reader.models import Dispatch
+from reader.models import Annotation, Dispatch
 
-Record = dict[str, Any]
+Record = Annotation
+"""A stored, checked annotation: what writers take."""
+Raw = dict[str, Any]
+"""An annotation as a reader found it, before the importer checks it (may hold ``_text``,
+``_skip`` and any other key from outside)."""
 
 
 @dataclass
@@ -32,7 +36,7 @@ class Output:
 class Candidate:
     """An annotation read from a file, before it is checked against the dispatch."""
 
-    record: Record
+    record: Raw
     where: str
     """File and line (or item) it came from, for messages."""
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from reader.corpus import DispatchSource
-from reader.formats import Candidate, FormatError, Output, Record, by_dispatch, count
+from reader.formats import Candidate, FormatError, Output, Raw, Record, by_dispatch, count
 from reader.models import Dispatch
 from reader.segments import sentence_spans
 
@@ -216,7 +216,7 @@ def _candidates(blocks: list[_Block], dispatch: Dispatch | None, name: str) -> l
     out = []
     for first, stop, kind in _entities(rows, name):
         start, end = spans[first][0], spans[stop - 1][1]
-        record: Record = {"start": start, "end": end, "tag": kind, "quote": basis[start:end]}
+        record: Raw = {"start": start, "end": end, "tag": kind, "quote": basis[start:end]}
         if dispatch is not None:
             record["dispatch_id"] = dispatch.id
         else:

@@ -21,7 +21,7 @@ import json
 from typing import Any
 
 from reader.corpus import DispatchSource
-from reader.formats import Candidate, FormatError, Output, Record, by_dispatch, load_json
+from reader.formats import Candidate, FormatError, Output, Raw, Record, by_dispatch, load_json
 from reader.formats.offsets import astral as _astral
 from reader.formats.offsets import from_utf16, to_utf16
 
@@ -154,7 +154,7 @@ def read_labelstudio(text: str, name: str) -> list[Candidate]:
                 if isinstance(meta, dict) and isinstance(meta.get("text"), list):
                     note = "\n".join(x for x in meta["text"] if isinstance(x, str)) or note
                 for label in labels:  # a region with several labels: one annotation per label
-                    record: Record = {
+                    record: Raw = {
                         "start": from_utf16(body, start),
                         "end": from_utf16(body, end),
                         "tag": label,

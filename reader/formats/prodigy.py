@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from reader.corpus import DispatchSource
-from reader.formats import Candidate, FormatError, Output, Record, by_dispatch, count, load_json
+from reader.formats import Candidate, FormatError, Output, Raw, Record, by_dispatch, count, load_json
 
 
 def write_prodigy(corpus: DispatchSource, records: list[Record]) -> Output:
@@ -76,7 +76,7 @@ def read_prodigy(text: str, name: str) -> list[Candidate]:
                 raise FormatError(
                     f"{where} span {k}", "start and end must be integers and the label a string"
                 )
-            record: Record = {"start": start, "end": end, "tag": label, "_text": obj["text"]}
+            record: Raw = {"start": start, "end": end, "tag": label, "_text": obj["text"]}
             if isinstance(meta.get("dispatch_id"), str):
                 record["dispatch_id"] = meta["dispatch_id"]
             if isinstance(annotator, str) and annotator:

@@ -7,7 +7,7 @@ import io
 
 from reader.corpus import DispatchSource
 from reader.export import ordered_record
-from reader.formats import Candidate, FormatError, Output, Record
+from reader.formats import Candidate, FormatError, Output, Raw, Record
 from reader.store import FIELDS
 
 INT_FIELDS = ("start", "end", "schema")
@@ -43,7 +43,7 @@ def _read_csv(text: str, name: str) -> list[Candidate]:
     out = []
     for row in reader:
         where = f"{name}:{reader.line_num}"
-        record: Record = {k: v for k, v in row.items() if k is not None and v is not None}
+        record: Raw = {k: v for k, v in row.items() if k is not None and v is not None}
         try:
             for key in INT_FIELDS:
                 if key in record and record[key] != "":

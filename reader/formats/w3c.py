@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from reader.corpus import DispatchSource
-from reader.formats import Candidate, FormatError, Output, Record, load_json
+from reader.formats import Candidate, FormatError, Output, Raw, Record, load_json
 from reader.store import utc_now
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -103,13 +103,13 @@ def read_w3c(text: str, name: str) -> list[Candidate]:
     ]
 
 
-def _record(item: Any, where: str) -> Record:
+def _record(item: Any, where: str) -> Raw:
     if not isinstance(item, dict) or item.get("type") != "Annotation":
         raise FormatError(where, "not an Annotation")
     target = item.get("target")
     if not isinstance(target, dict) or not str(target.get("source", "")).startswith(SOURCE_PREFIX):
         raise FormatError(where, f"the target's source is not a dispatch ({SOURCE_PREFIX}...)")
-    record: Record = {"dispatch_id": unquote(str(target["source"])[len(SOURCE_PREFIX) :])}
+    record: Raw = {"dispatch_id": unquote(str(target["source"])[len(SOURCE_PREFIX) :])}
     selectors = target.get("selector", [])
     # The model allows one selector object as well as a list of them.
     for selector in selectors if isinstance(selectors, list) else [selectors]:

@@ -21,7 +21,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from reader.corpus import DispatchSource
-from reader.formats import Candidate, FormatError, Output, Record, by_dispatch, count
+from reader.formats import Candidate, FormatError, Output, Raw, Record, by_dispatch, count
 from reader.formats.conll import TOKEN
 from reader.formats.offsets import astral, from_utf16, to_utf16
 from reader.models import Dispatch
@@ -262,7 +262,7 @@ def read_webanno(text: str, name: str) -> list[Candidate]:
         column += width
     for key, (start, end) in spans.items():
         tag, note, where = tags[key]
-        record: Record = {"start": start, "end": end, "tag": tag, "_text": document}
+        record: Raw = {"start": start, "end": end, "tag": tag, "_text": document}
         if note:
             record["note"] = note
         out.append(Candidate(record, f"{name}:{where}"))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader.corpus import DispatchSource
 from reader.errors import ReaderError
-from reader.formats import Candidate, FormatError, Output, Record, by_dispatch, count
+from reader.formats import Candidate, FormatError, Output, Raw, Record, by_dispatch, count
 from reader.formats.conll import TOKEN
 from reader.segments import sentence_spans
 
@@ -157,7 +157,7 @@ def read_xmi(text: str, name: str, typesystem: TypeSystem) -> list[Candidate]:
             and not isinstance(fs.get(f), bool)
             and fs.get(f) != ""
         ]
-        record: Record = {"start": fs.begin, "end": fs.end, "tag": tag, "_text": body}
+        record: Raw = {"start": fs.begin, "end": fs.end, "tag": tag, "_text": body}
         if notes:
             record["note"] = "; ".join(notes)
         out.append(Candidate(record, f"{name} annotation {k}"))

@@ -21,7 +21,7 @@ from reader.curation import CURATION_TABLE, Unit, rejected_keys, settle, units_o
 from reader.errors import ReaderError
 from reader.inert import one_line, plural
 from reader.layout import displayable
-from reader.models import Dispatch
+from reader.models import Annotation, Dispatch
 from reader.tui.screens.base import ReaderScreen
 
 CURATOR = "curator"
@@ -116,7 +116,7 @@ class CurationScreen(ReaderScreen):
             return None
         return self.units[index]
 
-    def _store(self, records: list[dict[str, object]], label: str) -> None:
+    def _store(self, records: list[Annotation], label: str) -> None:
         app = self.reader_app
         try:
             app.store.put_many(records)

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 from reader.entities import LABELS as ENTITY_LABELS
 from reader.errors import ReaderError
 from reader.inert import inert, plural
-from reader.models import Dispatch, Entity, Span
+from reader.models import Annotation, Dispatch, Entity, Span
 from reader.tui.screens.base import ReaderScreen
 from reader.tui.widgets.annotation_list import AnnotationList
 from reader.tui.widgets.dispatch_header import DispatchHeader
@@ -83,7 +83,7 @@ class DispatchScreen(ReaderScreen):
         for key, index in (tag_keys or {}).items():
             self._bindings.bind(key, f"quick_tag({index})", f"Apply tag {index}", show=False)
         self.entities: list[Entity] = []
-        self.records: list[dict[str, Any]] = []
+        self.records: list[Annotation] = []
         self.needing_review: list[Any] = []
         self.hits: list[Span] = []
         self._mention_cycle: tuple[str, int] = ("", -1)
@@ -368,7 +368,7 @@ class DispatchScreen(ReaderScreen):
         tabs = self.query_one("#side-tabs", TabbedContent)
         tabs.active = "tab-annotations" if tabs.active == "tab-entities" else "tab-entities"
 
-    def _annotation_under_cursor(self) -> dict[str, Any] | None:
+    def _annotation_under_cursor(self) -> Annotation | None:
         cursor = self.view.cursor
         under = [r for r in self.records if r["start"] <= cursor < r["end"]]
         if not under and self.view.selection is not None:

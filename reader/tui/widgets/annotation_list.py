@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import OptionList
@@ -11,21 +9,22 @@ from textual.widgets.option_list import Option
 
 from reader.inert import one_line
 from reader.layout import displayable
+from reader.models import Annotation
 
 
 class AnnotationList(OptionList):
     """Choosing an annotation asks the screen to move the cursor there."""
 
     class Chosen(Message):
-        def __init__(self, record: dict[str, Any]) -> None:
+        def __init__(self, record: Annotation) -> None:
             super().__init__()
             self.record = record
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.records: list[dict[str, Any]] = []
+        self.records: list[Annotation] = []
 
-    def show(self, records: list[dict[str, Any]]) -> None:
+    def show(self, records: list[Annotation]) -> None:
         self.records = list(records)
         highlighted = self.highlighted
         self.clear_options()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from typing import Any
 
 from rich.color import Color as RichColor
 from rich.segment import Segment
@@ -31,7 +30,7 @@ from textual.widget import Widget
 
 from reader.entities import LABELS
 from reader.layout import Layout, displayable, wrap
-from reader.models import Entity, Span
+from reader.models import Annotation, Entity, Span
 from reader.palette import legible, mix
 from reader.segments import paragraph_spans, sentence_spans, word_spans
 
@@ -130,7 +129,7 @@ class DocumentView(Widget, can_focus=True):
         """Sticky selection mode (``v``): motions extend the selection."""
         self.entities: list[Entity] = []
         self.hidden_labels: set[str] = set()
-        self.annotations: list[dict[str, Any]] = []
+        self.annotations: list[Annotation] = []
         self.hits: list[Span] = []
         self.tag_styles: dict[str, Style] = {}
         self._layout: Layout | None = None
@@ -148,7 +147,7 @@ class DocumentView(Widget, can_focus=True):
         self._entity_ends: list[int] = []
         self._entity_starts: list[int] = []
         self._hit_ends: list[int] = []
-        self._ann_by_line: dict[int, list[dict[str, Any]]] = {}
+        self._ann_by_line: dict[int, list[Annotation]] = {}
 
     def units(self, unit: str) -> tuple[list[Span], list[int]]:
         """Spans of ``unit`` (word, sentence, paragraph) and their starts, for bisect."""
@@ -172,7 +171,7 @@ class DocumentView(Widget, can_focus=True):
         self.hidden_labels = set(hidden)
         self.redraw()
 
-    def set_annotations(self, records: list[dict[str, Any]]) -> None:
+    def set_annotations(self, records: list[Annotation]) -> None:
         old = {(r["start"], r["end"], r["tag"]) for r in self.annotations}
         self.annotations = sorted(records, key=lambda r: (r["start"], r["end"]))
         self._index_annotations()
@@ -370,7 +369,7 @@ class DocumentView(Widget, can_focus=True):
             self._legible[style] = fixed
         return fixed
 
-    def _gutter(self, records: list[dict[str, Any]]) -> Segment:
+    def _gutter(self, records: list[Annotation]) -> Segment:
         style = self._base_style + self._style("gutter")
         if not records:
             return Segment(" " * GUTTER, self._base_style)
