@@ -392,3 +392,63 @@ def test_letters_matching_does_not_confuse_two_spacings_of_different_texts() -> 
     assert find("Thecatsat.", "cat") is a
     assert find("Thecatsatdown.", "down") is b
     assert find("Thecat", "cat") is None
+
+
+def test_prodigy_files_written_by_prodigy_import_whole(env, capsys, tmp_path, monkeypatch) -> None:
+    """Explosion's own Prodigy annotations (tests/fixtures/prodigy/SOURCE.md): every span of
+    every accepted example lands on its text, brought in with --add-texts."""
+    source = Path(__file__).parent / "fixtures" / "prodigy" / "fashion_brands_eval.head60.jsonl"
+    examples = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines()]
+    expected = sorted(
+        (e["text"][s["start"] : s["end"]], s["label"])
+        for e in examples
+        if e["answer"] == "accept"
+        for s in e.get("spans", [])
+    )
+    corpus_dir = tmp_path / "corpus"
+    corpus_dir.mkdir()
+    monkeypatch.setenv("READER_CORPUS", str(corpus_dir))
+    code, out, err = run(capsys, "import", str(source), "--add-texts", str(corpus_dir / "reddit"), "--strict")
+    assert code == 0, err
+    assert f"imported {len(expected)} annotations" in out and len(expected) == 39
+    assert sorted((s[3], s[4]) for s in spans_of(env)) == expected
+    texts = {e["text"] for e in examples if e.get("spans")}
+    assert len(list((corpus_dir / "reddit").glob("*.txt"))) == len(texts)
+
+
+def test_doccanos_own_files_import_and_relations_are_reported(env, capsys, tmp_path, monkeypatch) -> None:
+    """doccano's example export, its relation-project test line and its CoNLL test file
+    (tests/fixtures/doccano/SOURCE.md), brought in with --add-texts."""
+    folder = Path(__file__).parent / "fixtures" / "doccano"
+    corpus_dir = tmp_path / "corpus"
+    corpus_dir.mkdir()
+    monkeypatch.setenv("READER_CORPUS", str(corpus_dir))
+    add = ("--add-texts", str(corpus_dir / "doccano"))
+
+    code, out, err = run(
+        capsys, "import", str(folder / "sequence_labeling_export_example.jsonl"), "--format", "doccano", *add
+    )
+    assert code == 0 and "imported 4 annotations" in out, err
+    got = sorted((s[3], s[4]) for s in spans_of(env))
+    assert got == [("EU", "ORG"), ("German", "MISC"), ("Obama", "PERSON"), ("Peter Blackburn", "PERSON")]
+
+    relations = folder / "relation_extraction_import_example.jsonl"
+    code, out, err = run(capsys, "import", str(relations), "--format", "doccano", *add)
+    assert code == 0 and "imported 4 annotations" in out and "3 relations between spans: not taken" in err
+    code, _, err = run(
+        capsys,
+        "import",
+        str(relations),
+        "--format",
+        "doccano",
+        "--strict",
+        "--db",
+        str(tmp_path / "s.json"),
+        *add,
+    )
+    assert code == 1 and "--strict" in err
+
+    code, out, err = run(capsys, "import", str(folder / "sequence_labeling_import_example.conll"), *add)
+    assert code == 0, err
+    assert ("JAPAN", "LOC") in {(s[3], s[4]) for s in spans_of(env)}
+    assert ("Nadim Ladki", "PER") in {(s[3], s[4]) for s in spans_of(env)}

@@ -164,6 +164,9 @@ def read_span_lines(text: str, name: str) -> list[Candidate]:
         if isinstance(comments, list) and comments:
             # doccano's comments belong to the whole text, not to a span: said, not taken.
             out.append(Candidate({"_skip": f"{len(comments)} document comments: not taken"}, where))
+        relations = obj.get("relations")
+        if isinstance(relations, list) and relations:  # doccano's relation projects
+            out.append(Candidate({"_skip": f"{len(relations)} relations between spans: not taken"}, where))
         meta: dict[str, Any] = obj["meta"] if isinstance(obj.get("meta"), dict) else {}
         dispatch_id = obj.get("dispatch_id") or meta.get("dispatch_id")
         for k, span in enumerate(raw if isinstance(raw, list) else []):
