@@ -121,12 +121,27 @@ def model_for(backend: str) -> TaggerModel:
     return _model_at(path, st.st_mtime_ns, st.st_size)
 
 
+@lru_cache(maxsize=8)
+def _version_at(path: str, mtime_ns: int, size: int) -> str:
+    from reader.files import read_capped
+    from reader.ner.model import model_version
+
+    return model_version(read_capped(path, 200_000_000))
+
+
 def backend_version(backend: str) -> str:
-    """What identifies a backend's output: changes whenever its results could."""
+    """What identifies a backend's output: changes whenever its results could. For a model,
+    the hash of its file: the library can be painted without loading the model."""
     if backend == "model" or backend.startswith("model:"):
         from reader.entities import RECOGNIZER_VERSION
+        from reader.ner.model import PACKAGED
 
-        return model_for(backend).version + "+" + RECOGNIZER_VERSION
+        path = str(PACKAGED) if backend == "model" else backend.split(":", 1)[1]
+        try:
+            st = Path(path).stat()
+        except OSError as exc:
+            raise ReaderError(f"{path}: cannot read the entity model ({exc.strerror})") from None
+        return _version_at(path, st.st_mtime_ns, st.st_size) + "+" + RECOGNIZER_VERSION
     if backend == "rules":
         from reader.entities import RECOGNIZER_VERSION
 

@@ -292,8 +292,12 @@ def read_model(data: bytes, source: str) -> TaggerModel:
     if not (np.isfinite(weights).all() and np.isfinite(transitions).all()):
         raise ReaderError(f"{source}: entity model has non-finite weights")
     vocab = {name: i for i, name in enumerate(names)}
-    digest = hashlib.sha256(weights.tobytes() + transitions.tobytes() + raw_names).hexdigest()[:12]
-    return TaggerModel(vocab, weights, transitions, version=f"model-{digest}")
+    return TaggerModel(vocab, weights, transitions, version=model_version(data))
+
+
+def model_version(data: bytes) -> str:
+    """A model's version: the start of its file's SHA-256 (known without decoding it)."""
+    return "model-" + hashlib.sha256(data).hexdigest()[:12]
 
 
 def model_bytes(

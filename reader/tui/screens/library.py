@@ -155,8 +155,10 @@ class LibraryScreen(ReaderScreen):
         self.query_one("#library-filter").display = False
         self.refill()
         table.focus()
-        # The table paints first; what only fills in details starts just after.
-        self.set_timer(0.15, self._after_first_paint)
+        # The table paints first; what only fills in details starts once that frame is out.
+        # The rescan is a thread that stats every file: started earlier, it competes with
+        # the first paint for the interpreter (2.1 s instead of 1.3 s on 100,000 files).
+        self.call_after_refresh(lambda: self.set_timer(0.3, self._after_first_paint))
 
     def _after_first_paint(self) -> None:
         from reader.check import check_records
