@@ -567,9 +567,9 @@ class Catalog:
         from reader.corpus import walk_corpus
 
         found, warnings = walk_corpus(self.roots)
-        known = {
-            str(p): (int(r), int(s), int(m), str(k))
-            for r, p, s, m, k in self.conn.execute("SELECT rowid, path, size, mtime_ns, ner_key FROM files")
+        # Rows as SQLite gives them, keyed by path: built for every file on every command.
+        known: dict[str, tuple[int, str, int, int, str]] = {
+            row[1]: row for row in self.conn.execute("SELECT rowid, path, size, mtime_ns, ner_key FROM files")
         }
         ner_key = recognizer_key(*entities_for) if entities_for is not None else None
         todo: list[tuple[str, str]] = []
@@ -583,9 +583,9 @@ class Catalog:
             ids[dispatch_id] = path
             seen_paths.add(path)
             row = known.get(path)
-            if row is None or row[1] != size or row[2] != mtime_ns:
+            if row is None or row[2] != size or row[3] != mtime_ns:
                 todo.append((path, dispatch_id))
-            elif ner_key is not None and row[3] != ner_key:
+            elif ner_key is not None and row[4] != ner_key:
                 entities_only.append((path, dispatch_id))
         gone = [row[0] for p, row in known.items() if p not in seen_paths]
         changed = sum(1 for p, _ in todo if p in known)

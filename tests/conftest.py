@@ -95,3 +95,31 @@ def run_and_kill(argv: list[str], seconds: float) -> list[str]:
         buffer += chunk
     proc.stdout.close()
     return buffer.decode().split("\n")[:-1]
+
+
+async def until(pilot, condition, seconds: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until ``condition()`` holds (work that starts after the first
+    frame, say), failing after ``seconds``: no fixed sleep that a loaded machine outruns."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {seconds} s: {condition.__doc__ or condition}")
+        await pilot.pause(0.05)
+
+
+def palette_found(app, title: str):  # type: ignore[no-untyped-def]
+    """A condition for :func:`until`: the command palette lists a command starting ``title``."""
+    from textual.command import CommandList
+
+    def found() -> bool:
+        lists = app.screen.query(CommandList)
+        if not lists:
+            return False
+        options = lists.first()
+        return any(
+            str(options.get_option_at_index(i).prompt).startswith(title) for i in range(options.option_count)
+        )
+
+    return found

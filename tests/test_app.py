@@ -20,7 +20,7 @@ from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.tag_picker import TagPicker
 from reader.tui.widgets.document_view import DocumentView
 
-from .conftest import SEED_000, SEED_001, SEEDS
+from .conftest import SEED_000, SEED_001, SEEDS, palette_found, until
 
 SIZE = (120, 40)
 
@@ -345,7 +345,7 @@ async def test_every_format_is_in_the_palette_and_xmi_exports_from_it(
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Export annotations (xmi)")
-        await pilot.pause(0.5)
+        await until(pilot, palette_found(app, "Export annotations (xmi)"))
         await pilot.press("enter")
         await pilot.pause()
         box = app.screen.query_one("#prompt-input")
@@ -503,10 +503,8 @@ async def test_review_confirm_delete_retarget(tmp_path, corpus) -> None:
     settings = load_settings(corpus=[str(SEEDS)], db="x.json", config_path=tmp_path / "none.toml", env={})
     app = make_app(settings, store=store, corpus=edited)
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(40):  # the count fills in just after the first paint
-            await pilot.pause(0.05)
-            if "to review" in str(app.screen.query_one("#library-title").render()):
-                break
+        # The count fills in just after the first paint.
+        await until(pilot, lambda: "to review" in str(app.screen.query_one("#library-title").render()))
         assert "3 annotations to review" in str(app.screen.query_one("#library-title").render())
         await pilot.press("r")
         await pilot.pause()

@@ -14,7 +14,7 @@ from reader.tui.screens.curation import CURATOR, CurationScreen
 from reader.tui.screens.dispatch import DispatchScreen
 from reader.tui.widgets.annotation_list import AnnotationList
 
-from .conftest import SEED_000, SEED_001
+from .conftest import SEED_000, SEED_001, palette_found, until
 from .test_app import SIZE, open_first, settings  # noqa: F401 - fixture
 
 QUOTES = {
@@ -47,8 +47,9 @@ async def test_blind_mode_shows_only_my_annotations_and_ctrl_b_switches(settings
     store = team_store(corpus)
     app = make_app(replace(settings, blind=True), store=store, corpus=corpus)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.4)
         title_widget = app.screen.query_one("#library-title", Static)
+        await until(pilot, lambda: "dispatches done:" in str(title_widget.render()))
+        await pilot.pause()
         title = str(title_widget.render())
         assert "blind: alice's annotations only" in title and "dispatches done:" in title
         assert title_widget.size.height >= 2  # the line wraps rather than cutting these off
@@ -167,7 +168,7 @@ async def test_merge_a_colleagues_store_from_the_command_palette_and_undo(settin
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Merge a colleague")
-        await pilot.pause(0.5)
+        await until(pilot, palette_found(app, "Merge a colleague"))
         await pilot.press("enter")
         await pilot.pause()
         app.screen.query_one("#prompt-input").value = str(colleague)
