@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.ner_eval import CONLL_FOLD, prf  # noqa: E402
+from benchmarks.ner_eval import CONLL_FOLD, prf, tally  # noqa: E402
 from reader.ner.learn import Correction, personal_model  # noqa: E402
 from reader.ner.model import TaggerModel, packaged_model, read_model  # noqa: E402
 
@@ -100,14 +100,7 @@ def score(model: TaggerModel, docs: list[Document]) -> tuple[float, dict[str, fl
     """Micro F1 over names, and F1 per class."""
     counts: dict[str, Counter[str]] = {}
     for text, gold in docs:
-        predicted, expected = found(model, text), set(gold)
-        for label in ("PER", "ORG", "LOC", "MISC"):
-            c = counts.setdefault(label, Counter())
-            p = {s for s in predicted if s[2] == label}
-            g = {s for s in expected if s[2] == label}
-            c["tp"] += len(p & g)
-            c["fp"] += len(p - g)
-            c["fn"] += len(g - p)
+        tally(counts, found(model, text), set(gold), ("PER", "ORG", "LOC", "MISC"))
     total: Counter[str] = Counter()
     for c in counts.values():
         total.update(c)

@@ -24,6 +24,7 @@ import json
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,18 +154,24 @@ def evaluate(docs: list[tuple[str, str, list[Span]]], backend: str) -> dict[str,
             label = CONLL_FOLD.get(e.label, "") if conll else e.label
             if label in gold_labels:
                 predicted.add((e.start, e.end, label))
-        expected = set(gold)
-        for label in gold_labels:
-            c = stats.setdefault(label, Counter())
-            p = {s for s in predicted if s[2] == label}
-            g = {s for s in expected if s[2] == label}
-            c["tp"] += len(p & g)
-            c["fp"] += len(p - g)
-            c["fn"] += len(g - p)
-            c["ptp"] += sum(1 for s in p if any(s[0] < t[1] and t[0] < s[1] for t in g))
-            c["pfp"] += sum(1 for s in p if not any(s[0] < t[1] and t[0] < s[1] for t in g))
-            c["pfn"] += sum(1 for t in g if not any(s[0] < t[1] and t[0] < s[1] for s in p))
+        tally(stats, predicted, set(gold), gold_labels)
     return stats
+
+
+def tally(
+    stats: dict[str, Counter[str]], predicted: set[Span], expected: set[Span], labels: Iterable[str]
+) -> None:
+    """Add one document's exact and partial (overlap) counts per label to ``stats``."""
+    for label in labels:
+        c = stats.setdefault(label, Counter())
+        p = {s for s in predicted if s[2] == label}
+        g = {s for s in expected if s[2] == label}
+        c["tp"] += len(p & g)
+        c["fp"] += len(p - g)
+        c["fn"] += len(g - p)
+        c["ptp"] += sum(1 for s in p if any(s[0] < t[1] and t[0] < s[1] for t in g))
+        c["pfp"] += sum(1 for s in p if not any(s[0] < t[1] and t[0] < s[1] for t in g))
+        c["pfn"] += sum(1 for t in g if not any(s[0] < t[1] and t[0] < s[1] for s in p))
 
 
 def prf(c: Counter[str], prefix: str = "") -> tuple[float, float, float]:

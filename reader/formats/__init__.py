@@ -113,5 +113,22 @@ def by_dispatch(corpus: DispatchSource, records: Iterable[Record]) -> Iterator[t
             yield dispatch, sorted(groups[dispatch_id], key=lambda r: (r["start"], r["end"]))
 
 
+def ne_layer_losses(fmt: str, records: list[Record], container: str) -> tuple[list[str], list[str]]:
+    """Loss lines of the INCEpTION formats (NamedEntity layer, one ``container`` per
+    dispatch): notes first, then annotators; and, to end the list, ids and timestamps."""
+    first: list[str] = []
+    notes = count(records, lambda r: bool(r.get("note")))
+    if notes:
+        first.append(f"{fmt}: {notes} notes not exported (the NamedEntity layer has no note)")
+    annotators = {r["annotator"] for r in records}
+    if len(annotators) > 1:
+        first.append(
+            f"{fmt}: {len(annotators)} annotators' spans share one {container} per dispatch (INCEpTION "
+            "keeps one per annotator); export with --annotator NAME for one each"
+        )
+    last = [f"{fmt}: annotation ids and timestamps not exported"] if records else []
+    return first, last
+
+
 def count(records: Iterable[Record], predicate: Callable[[Record], bool]) -> int:
     return sum(1 for r in records if predicate(r))

@@ -21,7 +21,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from reader.corpus import DispatchSource
-from reader.formats import Candidate, FormatError, Output, Raw, Record, by_dispatch, count
+from reader.formats import Candidate, FormatError, Output, Raw, Record, by_dispatch, ne_layer_losses
 from reader.formats.conll import TOKEN
 from reader.formats.offsets import astral, from_utf16, to_utf16
 from reader.models import Dispatch
@@ -61,16 +61,12 @@ def write_webanno(corpus: DispatchSource, records: list[Record]) -> Output:
     files: dict[str, str] = {}
     trimmed = 0
     lost: list[str] = []
-    annotators = {r["annotator"] for r in records}
     for dispatch, group in by_dispatch(corpus, records):
         text, kept, gone = _document(dispatch, group)
         files[dispatch.id.replace("/", "__") + ".tsv"] = text
         trimmed += kept
         lost.extend(gone)
-    losses = []
-    notes = count(records, lambda r: bool(r.get("note")))
-    if notes:
-        losses.append(f"webanno: {notes} notes not exported (the NamedEntity layer has no note)")
+    losses, last = ne_layer_losses("webanno", records, "file")
     if trimmed:
         losses.append(
             f"webanno: {trimmed} annotations start or end in whitespace: written from the first "
@@ -79,14 +75,7 @@ def write_webanno(corpus: DispatchSource, records: list[Record]) -> Output:
     if lost:
         shown = "; ".join(lost[:5]) + (" …" if len(lost) > 5 else "")
         losses.append(f"webanno: {len(lost)} annotations hold no token character, not exported: {shown}")
-    if len(annotators) > 1:
-        losses.append(
-            f"webanno: {len(annotators)} annotators' spans share one file per dispatch (a TSV file "
-            "is one annotator's); export with --annotator NAME for one each"
-        )
-    if records:
-        losses.append("webanno: annotation ids and timestamps not exported")
-    return Output(files=files, losses=losses)
+    return Output(files=files, losses=losses + last)
 
 
 def _document(dispatch: Dispatch, group: list[Record]) -> tuple[str, int, list[str]]:

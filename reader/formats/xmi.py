@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader.corpus import DispatchSource
 from reader.errors import ReaderError
-from reader.formats import Candidate, FormatError, Output, Raw, Record, by_dispatch, count
+from reader.formats import Candidate, FormatError, Output, Raw, Record, by_dispatch, ne_layer_losses
 from reader.formats.conll import TOKEN
 from reader.segments import sentence_spans
 
@@ -61,19 +61,8 @@ def write_xmi(corpus: DispatchSource, records: list[Record]) -> Output:
         files[dispatch.id.replace("/", "__") + ".xmi"] = cas.to_xmi(pretty_print=True)
     if files:
         files["TypeSystem.xml"] = typesystem.to_xml()
-    losses = []
-    notes = count(records, lambda r: bool(r.get("note")))
-    if notes:
-        losses.append(f"xmi: {notes} notes not exported (the NamedEntity layer has no note)")
-    annotators = {r["annotator"] for r in records}
-    if len(annotators) > 1:
-        losses.append(
-            f"xmi: {len(annotators)} annotators' spans share one CAS per dispatch (INCEpTION keeps "
-            "one per annotator); export with --annotator NAME for one each"
-        )
-    if records:
-        losses.append("xmi: annotation ids and timestamps not exported")
-    return Output(files=files, losses=losses)
+    first, last = ne_layer_losses("xmi", records, "CAS")
+    return Output(files=files, losses=first + last)
 
 
 def load_typesystem(text: str | None, where: str) -> TypeSystem:
