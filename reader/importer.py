@@ -21,7 +21,7 @@ from reader.anchor import context, occurrences
 from reader.corpus import DispatchSource, decode, normalise, sha256_of
 from reader.errors import ReaderError
 from reader.formats import IMPORT_FORMATS, Candidate, FormatError, Record
-from reader.formats.offsets import Respacer, letters
+from reader.formats.offsets import Respacer, letters, probe
 from reader.models import Dispatch
 from reader.store import SCHEMA_VERSION, AnnotationStore, check_record, default_annotator, utc_now
 
@@ -113,12 +113,6 @@ def letters_finder(corpus: DispatchSource) -> Callable[[str, str], Dispatch | No
         return found[key]
 
     return find
-
-
-def _probe(text: str) -> str:
-    """A long word of ``text``, to narrow a search for it."""
-    words = [w for w in re.findall(r"\w+", text[:4000]) if w.isalnum()]
-    return max(words, key=len) if words else ""
 
 
 def read_candidates(path: Path, fmt: str, corpus: DispatchSource) -> list[Candidate]:
@@ -270,7 +264,7 @@ def plan_import(
         if dispatch is None and source_text is not None:
             dispatch = corpus.by_sha256(sha256_of(normalise(source_text)))
             if dispatch is None:  # the same text spaced otherwise (a token format's rebuilt text)
-                dispatch = find(letters(source_text), _probe(source_text))
+                dispatch = find(letters(source_text), probe(source_text))
             if dispatch is None and adder is not None and normalise(source_text).strip():
                 dispatch = adder.dispatch_for(normalise(source_text), str(r.get("dispatch_id") or ""))
         if dispatch is not None and source_text is not None and normalise(source_text) != dispatch.text:

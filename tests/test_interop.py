@@ -26,6 +26,15 @@ INCEPTION = Path(__file__).parent / "fixtures" / "inception-tsv3-suite"
 """INCEpTION's own WebAnno TSV / XMI reference files, with its licence (SOURCE.md there)."""
 
 
+@pytest.fixture
+def corpus_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty corpus folder, set as the corpus (the texts come in with --add-texts)."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    monkeypatch.setenv("READER_CORPUS", str(folder))
+    return folder
+
+
 def spans_of(db: Path, corpus: object = None) -> list[tuple[str, int, int, str, str]]:
     with AnnotationStore.open(db, corpus=corpus) as store:
         return sorted((r["dispatch_id"], r["start"], r["end"], r["quote"], r["tag"]) for r in store.all())
@@ -166,11 +175,8 @@ def test_conll_of_texts_not_in_the_corpus_needs_add_texts(env, capsys, tmp_path,
 
 
 def test_add_texts_brings_a_whole_project_over_and_stays_in_the_corpus(
-    env, capsys, tmp_path, monkeypatch
+    env, capsys, tmp_path, corpus_dir
 ) -> None:
-    corpus_dir = tmp_path / "corpus"
-    corpus_dir.mkdir()
-    monkeypatch.setenv("READER_CORPUS", str(corpus_dir))
     examples = [
         {"text": "Kyiv, 3 March. Zelensky met Scholz.", "spans": [{"start": 0, "end": 4, "label": "GPE"}]},
         {
@@ -201,12 +207,9 @@ SPAN_CASES = sorted(p.name for p in INCEPTION.iterdir() if p.is_dir() and "Relat
 
 @pytest.mark.parametrize("case", SPAN_CASES)
 def test_inception_tsv_and_xmi_of_one_document_import_the_same(
-    env, capsys, tmp_path, monkeypatch, case
+    env, capsys, tmp_path, corpus_dir, case
 ) -> None:
     """INCEpTION wrote each case twice (reference.tsv, reference.xmi): both import alike."""
-    corpus_dir = tmp_path / "corpus"
-    corpus_dir.mkdir()
-    monkeypatch.setenv("READER_CORPUS", str(corpus_dir))
     got = {}
     for name in ("reference.tsv", "reference.xmi"):
         db = tmp_path / f"{name}.json"
@@ -221,10 +224,7 @@ def test_inception_tsv_and_xmi_of_one_document_import_the_same(
     assert got["reference.tsv"] == got["reference.xmi"]
 
 
-def test_inception_files_import_what_their_names_say(env, capsys, tmp_path, monkeypatch) -> None:
-    corpus_dir = tmp_path / "corpus"
-    corpus_dir.mkdir()
-    monkeypatch.setenv("READER_CORPUS", str(corpus_dir))
+def test_inception_files_import_what_their_names_say(env, capsys, tmp_path, corpus_dir) -> None:
 
     def imported(case: str, *extra: str) -> tuple[int, list[tuple[int, int, str, str]], str]:
         db = tmp_path / f"{case}{len(extra)}.json"
@@ -394,7 +394,7 @@ def test_letters_matching_does_not_confuse_two_spacings_of_different_texts() -> 
     assert find("Thecat", "cat") is None
 
 
-def test_prodigy_files_written_by_prodigy_import_whole(env, capsys, tmp_path, monkeypatch) -> None:
+def test_prodigy_files_written_by_prodigy_import_whole(env, capsys, tmp_path, corpus_dir) -> None:
     """Explosion's own Prodigy annotations (tests/fixtures/prodigy/SOURCE.md): every span of
     every accepted example lands on its text, brought in with --add-texts."""
     source = Path(__file__).parent / "fixtures" / "prodigy" / "fashion_brands_eval.head60.jsonl"
@@ -405,9 +405,6 @@ def test_prodigy_files_written_by_prodigy_import_whole(env, capsys, tmp_path, mo
         if e["answer"] == "accept"
         for s in e.get("spans", [])
     )
-    corpus_dir = tmp_path / "corpus"
-    corpus_dir.mkdir()
-    monkeypatch.setenv("READER_CORPUS", str(corpus_dir))
     code, out, err = run(capsys, "import", str(source), "--add-texts", str(corpus_dir / "reddit"), "--strict")
     assert code == 0, err
     assert f"imported {len(expected)} annotations" in out and len(expected) == 39
@@ -416,13 +413,10 @@ def test_prodigy_files_written_by_prodigy_import_whole(env, capsys, tmp_path, mo
     assert len(list((corpus_dir / "reddit").glob("*.txt"))) == len(texts)
 
 
-def test_doccanos_own_files_import_and_relations_are_reported(env, capsys, tmp_path, monkeypatch) -> None:
+def test_doccanos_own_files_import_and_relations_are_reported(env, capsys, tmp_path, corpus_dir) -> None:
     """doccano's example export, its relation-project test line and its CoNLL test file
     (tests/fixtures/doccano/SOURCE.md), brought in with --add-texts."""
     folder = Path(__file__).parent / "fixtures" / "doccano"
-    corpus_dir = tmp_path / "corpus"
-    corpus_dir.mkdir()
-    monkeypatch.setenv("READER_CORPUS", str(corpus_dir))
     add = ("--add-texts", str(corpus_dir / "doccano"))
 
     code, out, err = run(

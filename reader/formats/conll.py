@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from reader.corpus import DispatchSource
 from reader.formats import Candidate, FormatError, Output, Raw, Record, by_dispatch, count
+from reader.formats.offsets import letters, probe
 from reader.models import Dispatch
 from reader.segments import sentence_spans
 
@@ -154,11 +155,6 @@ def _entities(rows: list[tuple[str, str, int]], name: str) -> list[tuple[int, in
     return out
 
 
-def _probe(tokens: list[str]) -> str:
-    words = [t for t in tokens[:200] if t.isalnum()]
-    return max(words, key=len) if words else ""
-
-
 def read_conll(text: str, name: str, find: Finder) -> list[Candidate]:
     """Entities of a CoNLL file, placed in the dispatch whose text has the same characters.
 
@@ -186,40 +182,24 @@ def read_conll(text: str, name: str, find: Finder) -> list[Candidate]:
 
 def _match(blocks: list[_Block], find: Finder) -> Dispatch | None:
     tokens = [t for b in blocks for t, _, _ in b.rows]
-    return find("".join("".join(tokens).split()), _probe(tokens))
+    return find(letters("".join(tokens)), probe(" ".join(tokens[:200])))
 
 
 def _candidates(blocks: list[_Block], dispatch: Dispatch | None, name: str) -> list[Candidate]:
+    """Entities over the document's tokens, one space apart and a line per block; the
+    importer moves them onto the dispatch's own spacing (or adds the text as it is)."""
     rows = [row for b in blocks for row in b.rows]
-    if dispatch is not None:
-        basis = dispatch.text
-        spans, pos = [], 0
-        for token, _, _ in rows:
-            # Same letters in the same order: a token starts after spaces and may span some.
-            letters = "".join(token.split())
-            while basis[pos].isspace():
-                pos += 1
-            start = pos
-            for _ch in letters:
-                while basis[pos].isspace():
-                    pos += 1
-                pos += 1
-            spans.append((start, pos))
-    else:
-        lines, spans, pos = [], [], 0
-        for b in blocks:
-            for token, _, _ in b.rows:
-                spans.append((pos, pos + len(token)))
-                pos += len(token) + 1
-            lines.append(" ".join(t for t, _, _ in b.rows))
-        basis = "\n".join(lines) + "\n"
+    lines, spans, pos = [], [], 0
+    for b in blocks:
+        for token, _, _ in b.rows:
+            spans.append((pos, pos + len(token)))
+            pos += len(token) + 1
+        lines.append(" ".join(t for t, _, _ in b.rows))
+    basis = "\n".join(lines) + "\n"
     out = []
     for first, stop, kind in _entities(rows, name):
-        start, end = spans[first][0], spans[stop - 1][1]
-        record: Raw = {"start": start, "end": end, "tag": kind, "quote": basis[start:end]}
+        record: Raw = {"start": spans[first][0], "end": spans[stop - 1][1], "tag": kind, "_text": basis}
         if dispatch is not None:
             record["dispatch_id"] = dispatch.id
-        else:
-            record["_text"] = basis
         out.append(Candidate(record, f"{name}:{rows[first][2]}"))
     return out

@@ -3,6 +3,7 @@ that hold the same characters with different whitespace (token formats)."""
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 
 
@@ -29,6 +30,12 @@ def from_utf16(text: str, offset: int) -> int:
 def letters(text: str) -> str:
     """The text without whitespace: what two spacings of one text have in common."""
     return "".join(text.split())
+
+
+def probe(text: str) -> str:
+    """A long word near the start of ``text``, to narrow a search for the text."""
+    words = [w for w in re.findall(r"\w+", text[:4000]) if w.isalnum()]
+    return max(words, key=len) if words else ""
 
 
 class Respacer:
