@@ -15,6 +15,11 @@ Gold formats:
 * CoNLL (``.conll``/``.txt``): one ``token label`` per line with IOB2 labels, blank lines
   between sentences, ``-DOCSTART-`` between documents; the text is the tokens joined by
   single spaces.
+* Universal NER (``.iob2``): CoNLL-U-like columns (id, token, IOB2 label, ...) under
+  ``# newdoc id``, ``# sent_id`` and ``# text`` comments. The text is the sentences'
+  ``# text`` lines of a document joined by spaces, so the spacing is the original's; each
+  token is located in its sentence's text. ``--docs PREFIX`` keeps the documents whose id
+  starts with PREFIX (in English PUD, ``n`` is news and ``w`` Wikipedia).
 """
 
 from __future__ import annotations
@@ -124,6 +129,54 @@ def load_conll(path: Path) -> list[tuple[str, str, list[Span]]]:
     return docs
 
 
+def load_iob2(path: Path) -> list[tuple[str, str, list[Span]]]:
+    """Documents of a Universal NER file, with the original spacing of each sentence."""
+    docs: list[tuple[str, str, list[Span]]] = []
+    doc_id, text, spans = "", "", []
+    sentence, cursor = "", 0
+    current: Span | None = None
+
+    def close_span() -> None:
+        nonlocal current
+        if current:
+            spans.append(current)
+        current = None
+
+    def close_doc() -> None:
+        close_span()
+        if text:
+            docs.append((doc_id or f"{path.name}#{len(docs) + 1}", text, list(spans)))
+
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("# newdoc id = "):
+            close_doc()
+            doc_id, text, spans = line[len("# newdoc id = ") :].strip(), "", []
+        elif line.startswith("# text = "):
+            close_span()
+            sentence = line[len("# text = ") :]
+            if text:
+                text += " "
+            cursor = len(text)
+            text += sentence
+        elif line and not line.startswith("#"):
+            cols = line.split("\t")
+            token, tag = cols[1], cols[2]
+            at = text.find(token, cursor)
+            if at < 0:
+                raise SystemExit(f"{path}:{number}: token {token!r} not in its sentence's text")
+            start, cursor = at, at + len(token)
+            kind = tag[2:]
+            if tag.startswith("I-") and current and current[2] == kind:
+                current = (current[0], cursor, kind)
+                continue
+            close_span()
+            current = (start, cursor, kind) if tag != "O" else None
+        elif not line:
+            close_span()
+    close_doc()
+    return docs
+
+
 _DATELINE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CONLL_FOLD = {
     "PERSON": "PER",
@@ -219,17 +272,21 @@ def report(stats: dict[str, Counter[str]]) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("gold", nargs="+", help="gold JSON or CoNLL files")
+    parser.add_argument("gold", nargs="+", help="gold JSON, CoNLL or Universal NER files")
     parser.add_argument(
         "--ner",
         action="append",
         help="backend: model, rules or spacy:<pipeline>; repeat to compare (default: all available)",
     )
+    parser.add_argument("--docs", metavar="PREFIX", help="only documents whose id starts with PREFIX")
     args = parser.parse_args(argv)
     docs = []
+    loaders = {".json": load_json, ".iob2": load_iob2}
     for name in args.gold:
         path = Path(name)
-        docs.extend(load_json(path) if path.suffix == ".json" else load_conll(path))
+        docs.extend(loaders.get(path.suffix, load_conll)(path))
+    if args.docs:
+        docs = [doc for doc in docs if doc[0].startswith(args.docs)]
     for backend in args.ner or default_backends():
         print(f"\n{len(docs)} documents, {sum(len(s) for _, _, s in docs)} gold entities, backend {backend}")
         report(evaluate(docs, backend))

@@ -60,3 +60,32 @@ def test_conll_labels_fold_ontonotes_predictions(tmp_path: Path) -> None:
     assert rows["PER"][1:] == ["1", "1.000", "1.000", "1.000", "1.000"]
     assert rows["LOC"][1:] == ["1", "1.000", "1.000", "1.000", "1.000"]
     assert "backend model" in out
+
+
+def test_universal_ner_gold_keeps_the_original_spacing(tmp_path: Path) -> None:
+    """A Universal NER file's tokens are found in each sentence's ``# text``, so spans sit on
+    the original text ("U.S.-led", no space before the comma); ``--docs`` picks documents."""
+    path = tmp_path / "g.iob2"
+    path.write_text(
+        "# newdoc id = n1\n# sent_id = n1-1\n# text = Boris Yeltsin flew to Moscow, then left.\n"
+        "1\tBoris\tB-PER\t-\t-\n2\tYeltsin\tI-PER\t-\t-\n3\tflew\tO\t-\t-\n4\tto\tO\t-\t-\n"
+        "5\tMoscow\tB-LOC\t-\t-\n6\t,\tO\t-\t-\n7\tthen\tO\t-\t-\n8\tleft\tO\t-\t-\n9\t.\tO\t-\t-\n\n"
+        "# newdoc id = w1\n# sent_id = w1-1\n# text = Paris is big.\n"
+        "1\tParis\tB-LOC\t-\t-\n2\tis\tO\t-\t-\n3\tbig\tO\t-\t-\n4\t.\tO\t-\t-\n\n",
+        encoding="utf-8",
+    )
+    out = _run(str(path), "--ner", "model", "--docs", "n")
+    assert "1 documents, 2 gold entities" in out
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if line[:1].isupper()}
+    assert rows["PER"][1:] == ["1", "1.000", "1.000", "1.000", "1.000"]
+    assert rows["LOC"][1:] == ["1", "1.000", "1.000", "1.000", "1.000"]
+    assert "2 documents, 3 gold entities" in _run(str(path), "--ner", "rules")
+
+
+def test_universal_ner_gold_names_a_token_missing_from_its_text(tmp_path: Path) -> None:
+    path = tmp_path / "bad.iob2"
+    path.write_text("# newdoc id = n1\n# text = Hello there.\n1\tGoodbye\tO\t-\t-\n")
+    script = ROOT / "benchmarks" / "ner_eval.py"
+    done = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "bad.iob2:3: token 'Goodbye' not in its sentence's text" in done.stderr
