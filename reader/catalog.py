@@ -15,6 +15,7 @@ import json
 import os
 import sqlite3
 import sys
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -604,6 +605,17 @@ class Catalog:
         finally:
             self._known_terms = None
 
+    def check_in_background(self) -> BackgroundCheck | None:
+        """Start checking, in a second process, whether :meth:`refresh` would change
+        anything, so the caller can answer from the catalog meanwhile (None: no second
+        process here, other threads running, or an in-memory catalog; refresh instead)."""
+        import threading
+
+        # fork() copies one thread; with others running it could copy a lock held mid-use.
+        if str(self.path) == ":memory:" or not hasattr(os, "fork") or threading.active_count() > 1:
+            return None
+        return BackgroundCheck(self.path, self.roots)
+
     def _process(
         self,
         todo: list[tuple[str, str]],
@@ -794,6 +806,107 @@ class Catalog:
     def dead_rows(self) -> int:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'dead_rows'").fetchone()
         return int(row[0]) if row else 0
+
+
+CHECK_SHARES = 2
+"""Processes that walk the corpus for :class:`BackgroundCheck` (the machines this is built
+for have two cores or more)."""
+
+
+def _row_digest(path: str, dispatch_id: str, size: int, mtime_ns: int) -> int:
+    # Python's keyed string hash: the same in the forked children that compare (they share
+    # the parent's key) and unknown to whoever names the files.
+    return hash((path, dispatch_id, size, mtime_ns)) & ((1 << 64) - 1)
+
+
+def disk_signature(roots: Sequence[str], part: tuple[int, int] = (0, 1)) -> tuple[int, int, list[str]]:
+    """One share of the corpus walk, summarised: the files found, the sum of their rows'
+    digests (path, id, size, mtime) modulo 2**64, and the warnings. Compared only within
+    one process tree (:class:`BackgroundCheck`): the digest is keyed per run."""
+    from reader.corpus import walk_corpus
+
+    found, warnings = walk_corpus(roots, part)
+    total = sum(_row_digest(*row) for row in found) % (1 << 64)
+    return len(found), total, warnings
+
+
+def catalog_signature(conn: sqlite3.Connection, part: tuple[int, int] = (0, 1)) -> tuple[int, int]:
+    """The same summary of the rows the catalog lists (share ``k`` of ``n``: the rows whose
+    rowid is ``k`` modulo ``n``)."""
+    count = total = 0
+    share, shares = part
+    rows = conn.execute("SELECT path, id, size, mtime_ns FROM files WHERE rowid % ? = ?", (shares, share))
+    for path, dispatch_id, size, mtime_ns in rows:
+        count += 1
+        total += _row_digest(str(path), str(dispatch_id), int(size), int(mtime_ns))
+    return count, total % (1 << 64)
+
+
+class BackgroundCheck:
+    """Whether a refresh would change anything, found by forked child processes while the
+    caller works on the catalog as it stands.
+
+    :data:`CHECK_SHARES` children each walk a share of the corpus (one root: see
+    :func:`reader.corpus.walk_corpus`; several roots are walked whole by one child, so an id
+    taken twice across them is seen) and sums a share of the catalog's rows over its own
+    read-only connection (the first also reads the skips). The catalog agrees when the
+    files found and the rows listed have the same count and the same sum of digests, and
+    the warnings are the skips it keeps: any file new, changed (size or mtime), moved or
+    gone, or any new warning, disagrees.
+    Each child answers one JSON line on a pipe and exits without returning to the caller."""
+
+    def __init__(self, path: Path, roots: Sequence[str]) -> None:
+        shares = CHECK_SHARES if len(roots) == 1 else 1
+        self._children: list[tuple[int, int]] = []
+        for share in range(shares):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child
+                code = 1
+                try:
+                    os.close(read_end)
+                    uri = "file:" + urllib.parse.quote(str(path)) + "?mode=ro"
+                    conn = sqlite3.connect(uri, uri=True, timeout=Catalog.busy_seconds)
+                    count, total = catalog_signature(conn, (share, shares))
+                    skipped = (
+                        [str(r[0]) for r in conn.execute("SELECT reason FROM skipped")] if share == 0 else []
+                    )
+                    conn.close()
+                    answer = {"catalog": [count, str(total), skipped]}
+                    count, total, warnings = disk_signature(roots, (share, shares))
+                    answer["disk"] = [count, str(total), warnings]
+                    with os.fdopen(write_end, "w", encoding="utf-8", errors="surrogatepass") as out:
+                        out.write(json.dumps(answer))
+                    code = 0
+                except BaseException:  # noqa: BLE001, S110 - no answer means "refresh"
+                    pass
+                finally:
+                    os._exit(code)
+            os.close(write_end)
+            self._children.append((pid, read_end))
+
+    def agrees(self) -> bool:
+        """True when the files are as catalogued; False when anything changed or the check
+        could not run."""
+        answers: list[dict[str, Any]] = []
+        for pid, read_end in self._children:
+            with os.fdopen(read_end, "rb") as pipe:
+                data = pipe.read()
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+            try:
+                answers.append(json.loads(data.decode("utf-8", "surrogatepass")))
+            except ValueError:
+                answers.append({})
+        if not answers or any("disk" not in a or "catalog" not in a for a in answers):
+            return False
+
+        def summed(side: str) -> tuple[int, int, set[str]]:
+            count = sum(int(a[side][0]) for a in answers)
+            digest = sum(int(a[side][1]) for a in answers) % (1 << 64)
+            return count, digest, {str(w) for a in answers for w in a[side][2]}
+
+        return summed("disk") == summed("catalog")
 
 
 def _busy(exc: sqlite3.OperationalError) -> bool:

@@ -861,14 +861,16 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.limit < 0:
         raise UsageError("--limit must be 0 (all) or more")
-    with _workspace(settings) as ws, _store(settings, ws.corpus, readonly=True) as store:
+    with _workspace(settings, scan=False) as ws, _store(settings, ws.corpus, readonly=True) as store:
         records = store.all()
         if args.where != "text":
             if args.tag:
                 records = [r for r in records if r["tag"] == args.tag]
             hits = search_annotations(records, args.query, args.where, regex=args.regex, case=args.case)
         else:
-            found = ws.corpus.search(args.query, regex=args.regex, case=args.case)
+            # Answered from the catalog while a second process checks the files are as
+            # catalogued; if any changed, the catalog is refreshed and the search redone.
+            found = ws.exactly(lambda: list(ws.corpus.search(args.query, regex=args.regex, case=args.case)))
             if args.tag:
                 spans: dict[str, list[tuple[int, int]]] = {}
                 for r in records:
@@ -940,12 +942,13 @@ def cmd_dossier(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_tag_all(args: argparse.Namespace, settings: Settings) -> int:
     from reader.tagall import find_occurrences, tag_occurrences
 
-    with _workspace(settings, scan=not args.dispatch) as ws:
+    with _workspace(settings, scan=False) as ws:
         corpus = ws.corpus
         if args.dispatch:
             dispatches = [corpus.require(args.dispatch)]
         else:
-            dispatches = corpus.candidates_for(args.quote)
+            # The catalog's candidates, checked against the files beside (Workspace.exactly).
+            dispatches = ws.exactly(lambda: corpus.candidates_for(args.quote))
         with _store(settings, corpus, readonly=args.dry_run) as store:
             hits = find_occurrences(dispatches, args.quote, args.tag, store, case=not args.ignore_case)
             if args.dry_run:

@@ -212,13 +212,21 @@ class Corpus:
         yield from search(self.dispatches, query, regex=regex, case=case, limit=limit)
 
 
-def walk_corpus(roots: Iterable[str | os.PathLike[str]]) -> tuple[list[tuple[str, str, int, int]], list[str]]:
+def walk_corpus(
+    roots: Iterable[str | os.PathLike[str]], part: tuple[int, int] = (0, 1)
+) -> tuple[list[tuple[str, str, int, int]], list[str]]:
     """Regular files with a corpus suffix under ``roots``: ``(path, id, size, mtime_ns)``.
 
     Folders are searched recursively (symlinks followed, loops and unreadable folders
     reported); FIFOs, devices and sockets are skipped with a warning, as are hidden files.
     Ids are NFC-normalised; a second file whose id collides with an earlier one is skipped.
     Paths are absolute.
+
+    ``part=(k, n)``: one of ``n`` disjoint shares of the walk, for ``n`` processes. Every
+    share lists every folder; share ``k`` examines the entries at positions ``k``, ``k +
+    n``, ... of each sorted listing (folders are still entered by all) and alone reports
+    the folders' own problems when ``k`` is 0. The shares' files and warnings together are
+    the whole walk's, except that an id collision between shares is not detected.
 
     Raises:
         ReaderError: a named root does not exist.
@@ -243,33 +251,48 @@ def walk_corpus(roots: Iterable[str | os.PathLike[str]]) -> tuple[list[tuple[str
         taken[dispatch_id] = path
         found.append((path, dispatch_id, st.st_size, st.st_mtime_ns))
 
+    share, shares = part
+    lead = share == 0
+
     def walk(folder: str, prefix: str, seen: set[tuple[int, int]]) -> None:
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            warnings.append(f"{folder}: skipped, {exc.strerror or exc}")
+            if lead:
+                warnings.append(f"{folder}: skipped, {exc.strerror or exc}")
             return
-        for entry in entries:
+        for position, entry in enumerate(entries):
             name = entry.name
             if name.startswith("."):
                 continue
+            mine = shares == 1 or position % shares == share
+            if not mine:
+                # Another share's entry; a folder is entered by every share.
+                try:
+                    if not entry.is_dir() or name.endswith(SUFFIXES):
+                        continue
+                except OSError:
+                    continue
             try:
                 # One stat per entry, following symlinks (a link to a file or folder counts).
                 st = entry.stat()
             except OSError as exc:
-                warnings.append(f"{entry.path}: skipped, {exc.strerror or exc}")
+                if mine:
+                    warnings.append(f"{entry.path}: skipped, {exc.strerror or exc}")
                 continue
             if stat.S_ISDIR(st.st_mode):
                 if name.endswith(SUFFIXES):
-                    warnings.append(f"{entry.path}: skipped, is a folder")
+                    if mine:
+                        warnings.append(f"{entry.path}: skipped, is a folder")
                     continue
                 key = (st.st_dev, st.st_ino)
                 if key in seen:
-                    warnings.append(f"{entry.path}: skipped, symlink loop")
+                    if lead:
+                        warnings.append(f"{entry.path}: skipped, symlink loop")
                     continue
                 walk(entry.path, prefix + name + "/", seen | {key})
-            elif name.endswith(SUFFIXES):
+            elif mine and name.endswith(SUFFIXES):
                 add(entry.path, prefix + name.rsplit(".", 1)[0], st)
 
     for raw in roots:
@@ -282,7 +305,7 @@ def walk_corpus(roots: Iterable[str | os.PathLike[str]]) -> tuple[list[tuple[str
             raise ReaderError(f"{raw}: cannot be read ({exc.strerror or exc})") from None
         if stat.S_ISDIR(st.st_mode):
             walk(root, "", {(st.st_dev, st.st_ino)})
-        else:
+        elif lead:
             add(root, Path(root).with_suffix("").name, st)
     return found, warnings
 

@@ -43,14 +43,19 @@ def read_capped(path: str, limit: int = MAX_BYTES) -> bytes:
             raise ReaderError(f"{path}: skipped, not a regular file (a pipe, device or socket)")
         chunks: list[bytes] = []
         total = 0
+        # The size stat gives, plus one byte: a file that is exactly that size is read in one
+        # call; one that grew, or whose size says nothing (/proc), is read on in chunks.
+        first = min(st.st_size + 1, limit + 1)
         while True:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            chunk = os.read(fd, first if not chunks else min(1 << 20, limit + 1 - total))
             if not chunk:
                 break
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:
                 raise ReaderError(f"{path}: skipped, over the {limit // (1024 * 1024)} MB limit")
+            if len(chunks) == 1 and len(chunk) == st.st_size:
+                break
         return b"".join(chunks)
     except OSError as exc:
         raise ReaderError(f"{path}: skipped, {exc.strerror or exc}") from None

@@ -13,13 +13,15 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from reader.catalog import Catalog, CatalogEntry, Progress, ScanReport, default_catalog_path, recognizer_key
 from reader.corpus import read_dispatch, read_text
 from reader.errors import ReaderError, UsageError
 from reader.models import Dispatch
 from reader.search import Hit, candidates, compile_query, hits_in_text
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from reader.config import Settings
@@ -199,6 +201,8 @@ class Workspace:
     corpus: DispatchSource
     notices: list[str] = field(default_factory=list)
     last_scan: ScanReport = field(default_factory=ScanReport)
+    progress: Callable[[], Progress | None] | None = None
+    """Makes the progress display of a refresh that has real work to do."""
 
     @classmethod
     def open(
@@ -224,10 +228,40 @@ class Workspace:
             catalog = Catalog.open(":memory:", settings.corpus)
         notices.extend(catalog.notices)
         archive = Archive(catalog, tuple(settings.corpus))
-        ws = cls(settings, catalog, archive, notices)
+        ws = cls(settings, catalog, archive, notices, progress=progress)
+        if scan and catalog.count():
+            # The files are compared with the catalog by processes that only read; the
+            # refresh (which writes) runs only when something changed.
+            check = catalog.check_in_background()
+            if check is not None and check.agrees():
+                return ws
         if scan or (index_if_empty and catalog.count() == 0):
             ws.refresh(progress=progress() if progress else None)
         return ws
+
+    def exactly(self, compute: Callable[[], T]) -> T:
+        """``compute()`` as it would be after a refresh, without waiting for one first.
+
+        For a workspace opened with ``scan=False``: a second process walks the corpus and
+        compares it with the catalog while ``compute`` runs on the catalog as it stands. When
+        the files are as catalogued (the usual case) that answer stands; when anything
+        changed (a file new, edited, moved or gone), the catalog is refreshed and ``compute``
+        runs again, so no answer ever comes from a stale row. Where there is no second
+        process (no ``fork``, an in-memory catalog), it refreshes first."""
+        check = self.catalog.check_in_background() if self.catalog.count() else None
+        if check is None:
+            self.refresh(progress=self.progress() if self.progress else None)
+            return compute()
+        try:
+            result = compute()
+        except Exception:
+            if check.agrees():
+                raise
+        else:
+            if check.agrees():
+                return result
+        self.refresh(progress=self.progress() if self.progress else None)
+        return compute()
 
     @classmethod
     def from_corpus(cls, settings: Settings, corpus: DispatchSource) -> Workspace:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -75,6 +76,43 @@ def test_a_file_changed_in_place_is_never_answered_from_its_old_row(tmp_path: Pa
         dispatch = ws.corpus.require("y0/m0/d0000")
         assert "Completely new" in dispatch.text
         assert ws.catalog.lookup("y0/m0/d0000").sha256 == dispatch.sha256  # type: ignore[union-attr]
+
+
+def test_search_answers_from_the_catalog_and_never_from_a_stale_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`reader search` answers from the catalog while a second process checks the files:
+    nothing changed, no refresh runs; a file new, edited in place (same mtime), moved or
+    deleted, the catalog is refreshed and the answer is the files' own."""
+    root = tmp_path / "c"
+    _corpus(root, 12)
+    cat = tmp_path / "cat.sqlite"
+    common = ["--corpus", str(root), "--catalog", str(cat), "--db", str(tmp_path / "db.json")]
+    assert run(capsys, "index", *common)[0] == 0
+    refreshes: list[int] = []
+    real = Catalog.refresh
+
+    def counted(self: Catalog, **kwargs: object) -> object:
+        refreshes.append(1)
+        return real(self, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Catalog, "refresh", counted)
+
+    def search(query: str) -> list[str]:
+        code, out, _ = run(capsys, "search", query, "--json", *common)
+        assert code == 0
+        return sorted({h["dispatch_id"] for h in json.loads(out)})
+
+    assert search("n7.") == ["y1/m2/d0007"] and refreshes == []
+    edited = root / "y0/m0/d0000.txt"
+    before = edited.stat()
+    edited.write_text("Title 0\n\nZanzibar now, same mtime.\n")
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
+    (root / "y0/m0/fresh.txt").write_text("Zanzibar again.\n")
+    (root / "y1/m1/d0001.txt").unlink()
+    (root / "y2/m2/d0002.txt").rename(root / "y2/moved.txt")
+    assert search("Zanzibar") == ["y0/m0/d0000", "y0/m0/fresh"] and len(refreshes) == 1
+    assert search(" n1.") == [] and search(" n2.") == ["y2/moved"] and len(refreshes) == 1
 
 
 def test_corrupt_or_foreign_catalog_is_rebuilt_with_a_notice(tmp_path: Path) -> None:
@@ -261,3 +299,86 @@ def test_regex_search_narrows_by_its_literal_and_still_finds_everything(tmp_path
     with _workspace(root, tmp_path / "cat.sqlite") as ws:
         found = {h.dispatch_id for h in ws.corpus.search(r"Grach\w+ said", regex=True)}
     assert found == {i for i, t in texts.items() if re.search(r"Grach\w+ said", t, re.IGNORECASE)}
+
+
+TRICKY = "aiIsSkKσςΣıİſKµμßẞﬅﬆé É\u0307x"
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    text=st.text(alphabet=TRICKY, max_size=40),
+    query=st.text(alphabet=TRICKY, min_size=1, max_size=4),
+    case=st.booleans(),
+)
+def test_plain_matching_finds_what_the_regular_expression_finds(text: str, query: str, case: bool) -> None:
+    """The fast plain matcher (find in the lowered text) gives exactly the spans
+    ``re.IGNORECASE`` gives, on texts full of the characters case folding treats specially
+    (dotless and dotted i, long s, Kelvin sign, final sigma, ligatures)."""
+    from reader.search import compile_query
+
+    matcher = compile_query(query, regex=False, case=case)
+    pattern = re.compile(re.escape(query), 0 if case else re.IGNORECASE)
+    expected = [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
+    assert list(matcher.spans(text)) == expected
+    assert matcher.search(text) == bool(expected)
+
+
+def test_the_ascii_folders_are_every_character_that_matches_an_ascii_letter() -> None:
+    from reader.search import ASCII_FOLDERS
+
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    found = tuple(chr(c) for c in range(0x80, 0x110000) if letter.fullmatch(chr(c)))
+    assert found == ASCII_FOLDERS
+
+
+def test_the_shares_of_a_walk_are_the_whole_walk(tmp_path: Path) -> None:
+    """Walking in shares (one per checking process) finds every file and every warning
+    once: hidden files, a FIFO, a folder named like a dispatch, a symlink loop, a link to a
+    file, an unreadable folder."""
+    from reader.corpus import walk_corpus
+
+    root = tmp_path / "c"
+    _corpus(root, 30)
+    (root / ".hidden.txt").write_text("no")
+    os.mkfifo(root / "y0" / "pipe.txt")
+    (root / "y1" / "folder.txt").mkdir()
+    (root / "y2" / "loop").symlink_to(root / "y2")
+    (root / "link.txt").symlink_to(root / "y0/m0/d0000.txt")
+    locked = root / "locked"
+    locked.mkdir()
+    (locked / "x.txt").write_text("x")
+    locked.chmod(0)
+    try:
+        whole = walk_corpus([str(root)])
+        for shares in (2, 3):
+            parts = [walk_corpus([str(root)], (k, shares)) for k in range(shares)]
+            files = [f for found, _ in parts for f in found]
+            warnings = [w for _, ws in parts for w in ws]
+            assert sorted(files) == sorted(whole[0]) and len(files) == len(set(files))
+            assert sorted(warnings) == sorted(whole[1])
+    finally:
+        locked.chmod(0o755)
+    assert len(whole[1]) >= 3  # the FIFO, the folder, the loop (and, not as root, the lock)
+
+
+def test_the_background_check_sees_every_kind_of_change(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    _corpus(root, 10)
+    with _workspace(root, tmp_path / "cat.sqlite") as ws:
+
+        def agrees() -> bool:
+            check = ws.catalog.check_in_background()
+            assert check is not None
+            return check.agrees()
+
+        assert agrees()
+        os.mkfifo(root / "y0" / "pipe.txt")  # a new warning, no new file
+        assert not agrees()
+        ws.refresh()
+        assert agrees()
+        os.utime(root / "y1/m1/d0001.txt", ns=(1, 1))  # only the modification time
+        assert not agrees()
+        ws.refresh()
+        assert agrees()
+        (root / "y2/m2/d0002.txt").rename(root / "y2/m2/d0002b.txt")
+        assert not agrees()

@@ -6,7 +6,6 @@ what they are given and post messages.
 
 from __future__ import annotations
 
-import re
 from time import monotonic
 from typing import Any
 
@@ -22,6 +21,7 @@ from reader.entities import LABELS as ENTITY_LABELS
 from reader.errors import ReaderError
 from reader.inert import inert, plural
 from reader.models import Annotation, Dispatch, Entity, Span
+from reader.search import compile_query
 from reader.tui.screens.base import ReaderScreen
 from reader.tui.widgets.annotation_list import AnnotationList
 from reader.tui.widgets.dispatch_header import DispatchHeader
@@ -451,8 +451,8 @@ class DispatchScreen(ReaderScreen):
         if not query:
             self.hits = []
         else:
-            pattern = re.compile(re.escape(query), re.IGNORECASE)
-            self.hits = [Span(m.start(), m.end()) for m in pattern.finditer(self.dispatch.text)]
+            matcher = compile_query(query, regex=False, case=False)
+            self.hits = [Span(start, end) for start, end in matcher.spans(self.dispatch.text)]
         self.view.set_hits(self.hits)
         if self.hits:
             cursor = self.view.cursor
