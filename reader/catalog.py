@@ -411,9 +411,12 @@ class Catalog:
             total if ner_key is not None and key == ner_key else None,
         )
 
-    def entries(self, ner_key: str | None = None) -> list[CatalogEntry]:
-        """Every file, sorted by id."""
-        rows = self.conn.execute(f"SELECT {self._COLUMNS}, ner_key, entity_total FROM files ORDER BY id")
+    def entries(self, ner_key: str | None = None, *, offset: int = 0, limit: int = -1) -> list[CatalogEntry]:
+        """Every file (or ``limit`` of them from ``offset``), sorted by id."""
+        rows = self.conn.execute(
+            f"SELECT {self._COLUMNS}, ner_key, entity_total FROM files ORDER BY id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
         # _entry inlined: this runs for every file when the library opens.
         return [
             CatalogEntry(
@@ -464,6 +467,14 @@ class Catalog:
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM files").fetchone()[0])
+
+    def warning_count(self) -> int:
+        """Skipped files plus the warnings of catalogued ones (a bad byte decoded, say)."""
+        row = self.conn.execute(
+            "SELECT (SELECT count(*) FROM skipped) + "
+            "(SELECT coalesce(sum(json_array_length(warnings)), 0) FROM files WHERE warnings != '[]')"
+        ).fetchone()
+        return int(row[0])
 
     def skipped(self) -> list[str]:
         return [str(r[0]) for r in self.conn.execute("SELECT reason FROM skipped ORDER BY path")]

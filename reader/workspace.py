@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, overload
 
 from reader.catalog import Catalog, CatalogEntry, Progress, ScanReport, default_catalog_path, recognizer_key
 from reader.corpus import read_dispatch, read_text
@@ -50,6 +50,44 @@ def resolve_id(
     raise UsageError(f"no dispatch {dispatch_id!r} in {where}; `reader list` shows the ids")
 
 
+class PagedEntries(Sequence[CatalogEntry]):
+    """Catalog rows in id order, read a page at a time as they are asked for. Main thread
+    only, like the catalog connection it reads."""
+
+    PAGE = 256
+
+    def __init__(self, catalog: Catalog, ner_key: str, count: int) -> None:
+        self.catalog = catalog
+        self.ner_key = ner_key
+        self._count = count
+        self._pages: dict[int, list[CatalogEntry]] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _at(self, index: int) -> CatalogEntry:
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        page = self._pages.get(index // self.PAGE)
+        if page is None:
+            page = self.catalog.entries(self.ner_key, offset=index // self.PAGE * self.PAGE, limit=self.PAGE)
+            self._pages[index // self.PAGE] = page
+        if index % self.PAGE >= len(page):  # the catalog shrank since it was counted
+            raise IndexError(index)
+        return page[index % self.PAGE]
+
+    @overload
+    def __getitem__(self, index: int) -> CatalogEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[CatalogEntry]: ...
+    def __getitem__(self, index: int | slice) -> CatalogEntry | list[CatalogEntry]:
+        if isinstance(index, slice):
+            return [self._at(i) for i in range(*index.indices(self._count))]
+        return self._at(index)
+
+
 @dataclass
 class Archive:
     """A corpus over the catalog: metadata from rows, texts read on demand."""
@@ -67,6 +105,18 @@ class Archive:
         if self._entries is None:
             self._entries = self.catalog.entries(self.ner_key)
         return self._entries
+
+    def entries_by_id(self) -> Sequence[CatalogEntry]:
+        """The rows in id order: the loaded list, or, before anything needed them all, a
+        sequence that reads only the pages shown (a library of 100,000 paints from the
+        first page instead of waiting for every row)."""
+        if self._entries is not None:
+            return self._entries
+        return PagedEntries(self.catalog, self.ner_key, self.catalog.count())
+
+    def warning_count(self) -> int:
+        """As ``len(self.warnings)``, counted by the catalog."""
+        return self.catalog.warning_count()
 
     def forget_rows(self) -> None:
         self._entries = None

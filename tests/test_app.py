@@ -666,6 +666,37 @@ async def test_filter_and_corpus_find_on_a_catalog(tmp_path: Path) -> None:
     app.workspace.close()
 
 
+async def test_a_large_catalog_paints_from_its_first_page(tmp_path: Path) -> None:
+    """A library of 600 catalogued dispatches paints from one page of rows; moving to the
+    end reads the last page; sorting or filtering loads them all and still shows them all."""
+    from reader.config import Settings
+    from reader.workspace import PagedEntries
+
+    root = tmp_path / "c"
+    root.mkdir()
+    for i in range(600):
+        (root / f"d{i:03d}.txt").write_text(f"Title {599 - i:03d}\n\nText {i} from Minsk.\n")
+    settings = Settings(corpus=(str(root),), db=str(tmp_path / "db.json"), catalog=str(tmp_path / "c.sqlite"))
+    app = make_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        rows = screen.rows
+        assert isinstance(rows, PagedEntries) and len(rows) == 600
+        assert list(rows._pages) == [0]  # only the page the table drew
+        assert "600 dispatches" in str(screen.query_one("#library-title").render())
+        await pilot.press("end")
+        await pilot.pause()
+        assert screen.selected().id == "d599" and max(rows._pages) == 599 // PagedEntries.PAGE
+        await pilot.press("o")  # sorted by title: every row, in the new order
+        await pilot.pause()
+        assert len(screen.rows) == 600 and screen.rows[0].id == "d599"
+        for _ in range(7):  # round the sort keys back to id: every row again, in id order
+            await pilot.press("o")
+        await pilot.pause()
+        assert screen.sort_key == "id" and [d.id for d in screen.rows][:2] == ["d000", "d001"]
+    app.workspace.close()
+
+
 TYPED = [
     "[/x]",
     "[bold]loud[/bold]",

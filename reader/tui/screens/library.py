@@ -41,7 +41,7 @@ COLUMNS = (
 class LazyRows(Sequence[list[str]]):
     """Table cells per entry, built on first access and kept (so in-place updates stick)."""
 
-    def __init__(self, entries: list[Entry], build: Callable[[Entry], tuple[list[str], str]]) -> None:
+    def __init__(self, entries: Sequence[Entry], build: Callable[[Entry], tuple[list[str], str]]) -> None:
         self.entries = entries
         self.build = build
         self.cache: dict[int, tuple[list[str], str]] = {}
@@ -133,7 +133,7 @@ class LibraryScreen(ReaderScreen):
         self.sort_key = "id"
         self.sort_reverse = False
         self.query_text = ""
-        self.rows: list[Entry] = []
+        self.rows: Sequence[Entry] = []
         self._to_review = 0
         self._done: dict[str, int] = {}
         """Dispatches annotated, per annotator."""
@@ -184,8 +184,9 @@ class LibraryScreen(ReaderScreen):
             text.append(f" · {self._busy}", style="dim italic")
         if app.store.readonly:
             text.append(" · READ-ONLY", style="bold red")
-        if app.corpus.warnings:
-            text.append(f" · {len(app.corpus.warnings)} warnings (w)", style="yellow")
+        warnings = app.corpus.warning_count()
+        if warnings:
+            text.append(f" · {warnings} warnings (w)", style="yellow")
         if self._to_review:
             text.append(f" · {self._to_review} annotations to review (r)", style="magenta")
         if app.blind:
@@ -234,10 +235,14 @@ class LibraryScreen(ReaderScreen):
         app = self.reader_app
         table = self.query_one(DispatchTable)
         counts = app.annotation_counts()
-        entries = app.corpus.entries
-        if self._matched is not None:
-            entries = [e for e in entries if e.id in self._matched]
-        self.rows = sorted(entries, key=self._sort_key(app, counts), reverse=self.sort_reverse)
+        if self._matched is None and self.sort_key == "id" and not self.sort_reverse:
+            # Already in this order, and (from the catalog) read a page at a time as drawn.
+            self.rows = app.corpus.entries_by_id()
+        else:
+            entries: Sequence[Entry] = app.corpus.entries
+            if self._matched is not None:
+                entries = [e for e in entries if e.id in self._matched]
+            self.rows = sorted(entries, key=self._sort_key(app, counts), reverse=self.sort_reverse)
         # Cells are made when a row is first drawn: a library of 100,000 paints at once.
         cells = LazyRows(self.rows, lambda d: self._row(d, app, counts))
         table.sort_key, table.sort_reverse = self.sort_key, self.sort_reverse
