@@ -87,22 +87,26 @@ def check_records(records: list[Record], corpus: DispatchGetter) -> CheckReport:
             }
             updated: Record | None = None
             if r.get("anchor") != lost:
-                updated = r.copy()
-                updated["anchor"] = lost
-                updated["updated"] = now
+                updated = {**r, "anchor": lost, "updated": now}
             report.findings.append(Finding(r, "orphaned", result.score, updated, reason))
             continue
         prefix, quote, suffix = context(text, result.start, result.end)
-        moved = r.copy()
-        moved["start"], moved["end"] = result.start, result.end
-        moved["quote"], moved["prefix"], moved["suffix"] = quote, prefix, suffix
-        moved["dispatch_sha256"], moved["updated"] = dispatch.sha256, now
         # Same place in a new text version ("anchored"): nothing to review, score 1.
-        moved["anchor"] = {
-            "state": result.state,
-            "score": 1.0 if result.state == "anchored" else result.score,
-            "sha256": dispatch.sha256,
-            "original_quote": original,
+        moved: Record = {
+            **r,
+            "start": result.start,
+            "end": result.end,
+            "quote": quote,
+            "prefix": prefix,
+            "suffix": suffix,
+            "dispatch_sha256": dispatch.sha256,
+            "updated": now,
+            "anchor": {
+                "state": result.state,
+                "score": 1.0 if result.state == "anchored" else result.score,
+                "sha256": dispatch.sha256,
+                "original_quote": original,
+            },
         }
         report.findings.append(Finding(r, result.state, result.score, moved))
     return report
@@ -112,10 +116,7 @@ def confirmed(record: Record) -> Record:
     """The record accepted by the user where it now is."""
     anchor: Anchor = record.get("anchor", {}).copy()
     anchor["state"], anchor["confirmed"], anchor["score"] = "anchored", True, 1.0
-    out = record.copy()
-    out["anchor"] = anchor
-    out["updated"] = utc_now()
-    return out
+    return {**record, "anchor": anchor, "updated": utc_now()}
 
 
 @dataclass
@@ -142,9 +143,7 @@ def place_for_display(records: list[Record], dispatch: Dispatch) -> Placement:
         one = {dispatch.id: dispatch}
         for f in check_records(stale, _Lookup(one)).findings:
             if f.state in ("anchored", "moved") and f.updated is not None:
-                shown = f.record.copy()
-                shown["start"], shown["end"] = f.updated["start"], f.updated["end"]
-                placement.shown.append(shown)
+                placement.shown.append({**f.record, "start": f.updated["start"], "end": f.updated["end"]})
             else:
                 placement.needing_review.append(f)
     placement.shown.sort(key=lambda r: (r["start"], r["end"]))

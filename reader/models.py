@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NotRequired, TypedDict
 
+from typing_extensions import ReadOnly
+
 ENTITY_LABELS = (
     "PERSON",
     "ORG",
@@ -45,27 +47,31 @@ class Annotation(TypedDict):
 
     A typed dictionary rather than a class: it is what the store file and every JSON
     format hold, so reading and writing need no conversion, and ``mypy --strict`` still
-    checks every field name and type. Records from outside become one only through
-    :func:`reader.store.check_record`.
+    checks every field name and type. It is frozen where the checker looks: every field is
+    ``ReadOnly`` (PEP 705), so assigning, updating, popping or deleting a field of a record
+    is a type error; a changed record is a new one (``{**record, "tag": new}``), and the
+    store hands out copies. Records from outside become one only through
+    :func:`reader.store.check_record` (the ``from_dict`` of the boundary: it validates every
+    field and names the first bad one); the record itself is its ``to_dict``.
     """
 
-    id: str
-    dispatch_id: str
-    dispatch_sha256: str
-    start: int
-    end: int
-    quote: str
-    prefix: str
-    suffix: str
-    tag: str
-    note: str
-    annotator: str
-    created: str
-    updated: str
-    schema: int
-    sources: NotRequired[list[str]]
+    id: ReadOnly[str]
+    dispatch_id: ReadOnly[str]
+    dispatch_sha256: ReadOnly[str]
+    start: ReadOnly[int]
+    end: ReadOnly[int]
+    quote: ReadOnly[str]
+    prefix: ReadOnly[str]
+    suffix: ReadOnly[str]
+    tag: ReadOnly[str]
+    note: ReadOnly[str]
+    annotator: ReadOnly[str]
+    created: ReadOnly[str]
+    updated: ReadOnly[str]
+    schema: ReadOnly[int]
+    sources: ReadOnly[NotRequired[list[str]]]
     """Ids of the records a curated annotation was settled from."""
-    anchor: NotRequired[Anchor]
+    anchor: ReadOnly[NotRequired[Anchor]]
     """Set by ``reader check --apply``."""
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+from .conftest import ROOT
 
 
 def test_core_imports_no_textual() -> None:
@@ -42,3 +45,26 @@ def test_records_are_typed_where_they_are_passed() -> None:
     assert hints(check.check_records)["records"] == list[Annotation]
     assert hints(undo.UndoHistory.record)["before"] == list[Annotation | None]
     assert set(typing.get_type_hints(Annotation)) >= {"id", "dispatch_id", "start", "end", "quote", "tag"}
+
+
+def test_annotation_records_are_frozen_for_the_type_checker(tmp_path: Path) -> None:
+    """Every field of ``Annotation`` is ReadOnly: mypy --strict rejects each way of changing
+    a record in place, and accepts making a changed copy."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from reader.models import Annotation\n\n\n"
+        "def change(r: Annotation) -> Annotation:\n"
+        '    r["tag"] = "x"\n'
+        '    r.update({"note": "y"})\n'
+        '    r.setdefault("quote", "z")\n'
+        '    del r["start"]\n'
+        '    return {**r, "tag": "fine"}\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--follow-imports=silent", str(probe)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    errors = [line for line in done.stdout.splitlines() if ": error:" in line]
+    assert [line.split(":")[1] for line in errors] == ["5", "6", "7", "8"], done.stdout
