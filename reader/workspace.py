@@ -97,6 +97,8 @@ class Archive:
     ner_key: str = ""
     _entries: list[CatalogEntry] | None = field(default=None, repr=False)
     _positions: dict[str, int] | None = field(default=None, repr=False)
+    generation: int = 0
+    """Counts :meth:`forget_rows`: rows read elsewhere are adopted only if none came between."""
 
     # -- rows ----------------------------------------------------------------------------
 
@@ -118,9 +120,20 @@ class Archive:
         """As ``len(self.warnings)``, counted by the catalog."""
         return self.catalog.warning_count()
 
+    @property
+    def rows_loaded(self) -> bool:
+        return self._entries is not None
+
+    def adopt_rows(self, rows: list[CatalogEntry], generation: int) -> None:
+        """Take rows another thread read from its own connection (a worker, so the UI never
+        waits for 100,000 of them), unless the rows were forgotten since it began."""
+        if self._entries is None and generation == self.generation:
+            self._entries = rows
+
     def forget_rows(self) -> None:
         self._entries = None
         self._positions = None
+        self.generation += 1
 
     @property
     def warnings(self) -> list[str]:

@@ -382,3 +382,22 @@ def test_the_background_check_sees_every_kind_of_change(tmp_path: Path) -> None:
         assert agrees()
         (root / "y2/m2/d0002.txt").rename(root / "y2/m2/d0002b.txt")
         assert not agrees()
+
+
+def test_rows_read_elsewhere_are_adopted_only_if_none_were_forgotten_since(tmp_path: Path) -> None:
+    from reader.workspace import Archive
+
+    root = tmp_path / "c"
+    _corpus(root, 5)
+    with _workspace(root, tmp_path / "cat.sqlite") as ws:
+        corpus = ws.corpus
+        assert isinstance(corpus, Archive) and not corpus.rows_loaded
+        worker = ws.for_thread()
+        generation = corpus.generation
+        rows = worker.corpus.entries
+        corpus.forget_rows()  # a rescan changed the catalog meanwhile
+        corpus.adopt_rows(rows, generation)
+        assert not corpus.rows_loaded
+        corpus.adopt_rows(rows, corpus.generation)
+        assert corpus.rows_loaded and [e.id for e in corpus.entries] == [e.id for e in rows]
+        worker.close()

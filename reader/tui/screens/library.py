@@ -22,10 +22,13 @@ from reader.tui.widgets.dispatch_table import DispatchTable
 from reader.workspace import Archive
 
 if TYPE_CHECKING:
+    from reader.catalog import CatalogEntry
     from reader.tui.app import ReaderApp
 
 DEBOUNCE = 0.12
 """Seconds of quiet after a keystroke before the filter searches."""
+FIRST_BATCH = 50
+"""Matches sent to the table at once (more than a screenful); the rest follow by 500."""
 COLUMNS = (
     # key, header, width (0: takes the rest), right-aligned
     ("title", "Title", 0, False),
@@ -120,6 +123,14 @@ class LibraryScreen(ReaderScreen):
             self.ids = ids
             self.done = done
             self.error = error
+
+    class RowsLoaded(Message):
+        """Every catalog row, read by the filter's worker from its own connection."""
+
+        def __init__(self, rows: list[CatalogEntry], generation: int) -> None:
+            super().__init__()
+            self.rows = rows
+            self.generation = generation
 
     class Progress(Message):
         """A line for the title: background work under way (empty: finished)."""
@@ -311,18 +322,31 @@ class LibraryScreen(ReaderScreen):
         ws = app.workspace.for_thread()
         found: list[str] = []
         try:
+            shown = app.corpus
+            if isinstance(shown, Archive) and isinstance(ws.corpus, Archive) and not shown.rows_loaded:
+                # Filtering needs every row; read them here, not on the UI thread.
+                generation = shown.generation
+                self.post_message(self.RowsLoaded(ws.corpus.entries, generation))
+            # The first screenful as soon as it is found, then batches of 500.
+            batch = FIRST_BATCH
             for dispatch_id in ws.corpus.matching_ids(query):
                 if worker.is_cancelled:
                     return
                 found.append(dispatch_id)
-                if len(found) % 500 == 0:
+                if len(found) == batch:
                     self.post_message(self.Matched(query, list(found), False))
+                    batch = len(found) + 500
             self.post_message(self.Matched(query, found, True))
         except ReaderError as exc:
             self.post_message(self.Matched(query, [], True, str(exc)))
         finally:
             if ws is not app.workspace:
                 ws.close()
+
+    def on_library_screen_rows_loaded(self, message: RowsLoaded) -> None:
+        corpus = self.reader_app.corpus
+        if isinstance(corpus, Archive):
+            corpus.adopt_rows(message.rows, message.generation)
 
     def on_library_screen_matched(self, message: Matched) -> None:
         if message.query != self.query_text:
