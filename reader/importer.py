@@ -302,7 +302,15 @@ def plan_import(
         if not quote and isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(basis):
             quote = basis[start:end]
         if not quote:
-            plan.skipped.append(f"{c.where}: no quote and no valid offsets ({start}..{end})")
+            if isinstance(start, int) and start == end:
+                why = f"an empty span ({start}..{end}): nothing to annotate"
+            elif isinstance(start, int) and isinstance(end, int) and start > end:
+                why = f"its span ends before it starts ({start}..{end})"
+            elif isinstance(start, int) and isinstance(end, int) and (start < 0 or end > len(basis)):
+                why = f"its span ({start}..{end}) is outside the text ({len(basis)} characters)"
+            else:
+                why = f"no quote and no valid offsets ({start}..{end})"
+            plan.skipped.append(f"{c.where}: {why}")
             continue
         text = dispatch.text
         anchored = (

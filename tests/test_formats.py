@@ -220,6 +220,24 @@ def test_import_reanchors_and_skips(env, capsys, corpus, tmp_path) -> None:
         assert [(r["start"], r["quote"]) for r in store.all()] == [(at, "Kaliningrad")]
 
 
+def test_import_says_why_a_span_without_a_quote_is_skipped(env, capsys, corpus, tmp_path) -> None:
+    size = len(corpus.get(SEED_000).text)
+    lines = [
+        {"dispatch_id": SEED_000, "start": 7, "end": 7, "tag": "x"},
+        {"dispatch_id": SEED_000, "start": 9, "end": 4, "tag": "x"},
+        {"dispatch_id": SEED_000, "start": 5, "end": size + 3, "tag": "x"},
+        {"dispatch_id": SEED_000, "tag": "x"},
+    ]
+    path = tmp_path / "spans.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    code, out, err = run(capsys, "import", str(path), "--dry-run")
+    assert code == 0 and "4 skipped" in out, (out, err)
+    assert "spans.jsonl:1: an empty span (7..7): nothing to annotate" in err
+    assert "spans.jsonl:2: its span ends before it starts (9..4)" in err
+    assert f"spans.jsonl:3: its span (5..{size + 3}) is outside the text ({size} characters)" in err
+    assert "spans.jsonl:4: no quote and no valid offsets (None..None)" in err
+
+
 def test_doccano_import_accepts_older_forms(env, capsys, corpus, tmp_path) -> None:
     text = corpus.get(SEED_001).text
     at = text.index("Igor Sergeev")
