@@ -85,6 +85,20 @@ def read_text(path: str) -> str:
     return normalise(text)
 
 
+def read_text_and_bytes(path: str) -> tuple[str, bytes | None]:
+    """As :func:`read_text`, with the text's UTF-8 bytes when the file holds exactly those
+    (valid UTF-8, no byte-order mark, no CR), so a search need not encode it again.
+
+    Raises:
+        ReaderError: as :func:`reader.files.read_capped`.
+    """
+    data = read_capped(path)
+    text, warnings = decode(data, path)
+    if warnings or b"\r" in data or data.startswith(b"\xef\xbb\xbf"):
+        return normalise(text), None
+    return text, data
+
+
 def read_dispatch(path: Path, dispatch_id: str) -> Dispatch:
     """Read one file. Raises :class:`ReaderError` with a one-line reason on failure."""
     data = read_capped(str(path))

@@ -225,10 +225,10 @@ class Matcher:
         self._needle = lowered
         self._watch = tuple(sorted({chr(c) for ch in lowered for c in extra.get(ord(ch), ())}))
 
-    def _folded(self, text: str) -> bytes | None:
+    def _folded(self, text: str, encoded: bytes | None) -> bytes | None:
         if self._bytes is None or any(ch in text for ch in ASCII_FOLDERS):
             return None
-        return text.encode().lower()
+        return (encoded if encoded is not None else text.encode()).lower()
 
     def _haystack(self, text: str) -> str | None:
         if self._needle is None:
@@ -242,9 +242,10 @@ class Matcher:
             return None
         return lowered
 
-    def spans(self, text: str) -> Iterator[tuple[int, int]]:
-        """``(start, end)`` of each match, left to right, not overlapping, none empty."""
-        folded = self._folded(text)
+    def spans(self, text: str, encoded: bytes | None = None) -> Iterator[tuple[int, int]]:
+        """``(start, end)`` of each match, left to right, not overlapping, none empty.
+        ``encoded``: ``text`` in UTF-8, when the caller has it already (read from a file)."""
+        folded = self._folded(text, encoded)
         if folded is not None and self._bytes is not None:
             yield from _byte_spans(text, folded, self._bytes)
             return
@@ -261,9 +262,9 @@ class Matcher:
             yield at, at + size
             at = haystack.find(needle, at + size)
 
-    def search(self, text: str) -> bool:
-        """Whether the query matches anywhere in ``text``."""
-        folded = self._folded(text)
+    def search(self, text: str, encoded: bytes | None = None) -> bool:
+        """Whether the query matches anywhere in ``text`` (``encoded``: as :meth:`spans`)."""
+        folded = self._folded(text, encoded)
         if folded is not None and self._bytes is not None:
             return self._bytes in folded
         haystack = self._haystack(text)
@@ -314,9 +315,11 @@ def hits_in(dispatch: Dispatch, pattern: Matcher, limit: int | None = None) -> l
     return hits_in_text(dispatch.id, dispatch.text, pattern, limit)
 
 
-def hits_in_text(dispatch_id: str, text: str, pattern: Matcher, limit: int | None = None) -> list[Hit]:
+def hits_in_text(
+    dispatch_id: str, text: str, pattern: Matcher, limit: int | None = None, encoded: bytes | None = None
+) -> list[Hit]:
     out: list[Hit] = []
-    for start, end in pattern.spans(text):
+    for start, end in pattern.spans(text, encoded):
         out.append(Hit(dispatch_id, start, end, text))
         if limit is not None and len(out) >= limit:
             break

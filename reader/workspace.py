@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, overload
 
 from reader.catalog import Catalog, CatalogEntry, Progress, ScanReport, default_catalog_path, recognizer_key
-from reader.corpus import read_dispatch, read_text
+from reader.corpus import read_dispatch, read_text_and_bytes
 from reader.errors import ReaderError, UsageError
 from reader.models import Dispatch
 from reader.search import Hit, candidates, compile_query, hits_in_text
@@ -216,10 +216,11 @@ class Archive:
         found = 0
         for dispatch_id, path in candidates(self.catalog, query, regex=regex):
             try:
-                text = read_text(path)
+                text, encoded = read_text_and_bytes(path)
             except ReaderError:
                 continue
-            for hit in hits_in_text(dispatch_id, text, pattern, None if limit is None else limit - found):
+            left = None if limit is None else limit - found
+            for hit in hits_in_text(dispatch_id, text, pattern, left, encoded):
                 found += 1
                 yield hit
             if limit is not None and found >= limit:
@@ -243,10 +244,10 @@ class Archive:
         titles: dict[str, str] | None = None
         for dispatch_id, path in candidates(self.catalog, query, regex=regex):
             try:
-                text = read_text(path)
+                text, encoded = read_text_and_bytes(path)
             except ReaderError:
                 continue
-            if pattern.search(text):
+            if pattern.search(text, encoded):
                 yield dispatch_id
                 continue
             if titles is None:

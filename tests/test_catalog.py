@@ -320,6 +320,7 @@ def test_plain_matching_finds_what_the_regular_expression_finds(text: str, query
     pattern = re.compile(re.escape(query), 0 if case else re.IGNORECASE)
     expected = [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
     assert list(matcher.spans(text)) == expected
+    assert list(matcher.spans(text, text.encode("utf-8", "surrogatepass"))) == expected  # bytes from a file
     assert matcher.search(text) == bool(expected)
 
 

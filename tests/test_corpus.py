@@ -195,3 +195,21 @@ def test_a_headline_that_starts_like_a_note_is_still_a_headline(headline) -> Non
     from reader.metadata import extract_metadata
 
     assert extract_metadata(headline + "\n\nPrague, May 15 (RFE/RL) -- Text.", "x").title == headline
+
+
+def test_read_text_and_bytes_gives_bytes_only_when_they_are_the_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from reader.corpus import read_text_and_bytes
+
+    cases = {
+        "plain.txt": ("“Quoted” – text\n".encode(), True),
+        "crlf.txt": (b"one\r\ntwo\r\n", False),
+        "bom.txt": (b"\xef\xbb\xbfhello\n", False),
+        "cp1252.txt": (b"caf\xe9\n", False),
+    }
+    for name, (data, same) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        text, encoded = read_text_and_bytes(str(tmp_path / name))
+        assert (encoded is not None) == same, name
+        if encoded is not None:
+            assert encoded.decode("utf-8") == text
+        assert "\r" not in text and not text.startswith("\ufeff")
