@@ -60,6 +60,45 @@ def test_decoding_skips_only_plain_tokens_and_obeys_bio(corpus) -> None:  # type
             previous = tag
 
 
+def _stretchwise(model, scores):  # type: ignore[no-untyped-def]
+    """The decoding :meth:`decode` must equal: every stretch of tokens not plainly outside a
+    name through the full Viterbi, one at a time."""
+    from reader.ner.model import _OUTSIDE_MARGIN
+
+    n = len(scores)
+    runner_up = np.partition(scores[:, 1:], -1, axis=1)[:, -1]
+    plain = (scores.argmax(axis=1) == 0) & (scores[:, 0] - runner_up > _OUTSIDE_MARGIN)
+    tags, i = [0] * n, 0
+    while i < n:
+        if plain[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and not plain[j + 1]:
+            j += 1
+        tags[i : j + 1] = model._viterbi(scores[i : j + 1], after_outside=i > 0, before_outside=j + 1 < n)
+        i = j + 1
+    return tags
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.booleans(), st.lists(st.floats(-20, 20, width=32), min_size=N_TAGS, max_size=N_TAGS)),
+        max_size=40,
+    )
+)
+def test_batched_short_stretches_decode_as_the_viterbi_does(rows) -> None:  # type: ignore[no-untyped-def]
+    """Stretches of one and two tokens are decoded together; the tags are exactly those of
+    decoding each stretch with the Viterbi (ties included: the values repeat)."""
+    model = packaged_model()
+    scores = np.array(
+        [[30.0] + [0.0] * (N_TAGS - 1) if outside else row for outside, row in rows], dtype=np.float32
+    )
+    scores = scores.reshape(len(rows), N_TAGS)
+    assert model.decode(scores) == _stretchwise(model, scores)
+
+
 def test_viterbi_never_starts_inside_a_name() -> None:
     model = packaged_model()
     scores = np.zeros((3, N_TAGS), dtype=np.float32)

@@ -177,7 +177,10 @@ class TaggerModel:
 
     def decode(self, scores: NDArray[np.float32]) -> list[int]:
         """Best tag sequence; tokens plainly outside any name split the work into
-        independent stretches, which is where nearly all the time would otherwise go."""
+        independent stretches, which is where nearly all the time would otherwise go.
+        Stretches of one and two tokens (nearly all of them in news) are decoded together
+        in a few array operations, with the same sums in the same order as
+        :meth:`_viterbi`, which decodes the longer ones."""
         import numpy as np
 
         n = len(scores)
@@ -188,12 +191,33 @@ class TaggerModel:
         plain = (best == 0) & (scores[:, 0] - runner_up > _OUTSIDE_MARGIN)
         tags = [0] * n
         busy = np.flatnonzero(~plain)
-        k = 0
-        while k < len(busy):
-            start = end = int(busy[k])
-            while k < len(busy) and busy[k] <= end + 1:
-                end = int(busy[k])
-                k += 1
+        if not len(busy):
+            return tags
+        cut = np.flatnonzero(np.diff(busy) > 1)
+        firsts = np.concatenate((busy[:1], busy[cut + 1]))
+        lasts = np.concatenate((busy[cut], busy[-1:]))
+        lengths = lasts - firsts + 1
+        trans = _constrained(self.transitions)
+        inner = trans[:N_TAGS]
+        enter = np.where((firsts > 0)[:, None], trans[0], trans[N_TAGS])
+        leave = np.where((lasts + 1 < n)[:, None], inner[:, 0], np.float32(0.0))
+        one = np.flatnonzero(lengths == 1)
+        if len(one):
+            alone = (enter[one] + scores[firsts[one]]) + leave[one]
+            for i, tag in zip(firsts[one].tolist(), alone.argmax(axis=1).tolist(), strict=True):
+                tags[i] = tag
+        two = np.flatnonzero(lengths == 2)
+        if len(two):
+            at = firsts[two]
+            cand = (enter[two] + scores[at])[:, :, None] + inner[None, :, :]
+            back = cand.argmax(axis=1)
+            last = (cand.max(axis=1) + scores[at + 1]) + leave[two]
+            second = last.argmax(axis=1)
+            first = back[np.arange(len(two)), second]
+            for i, a, b in zip(at.tolist(), first.tolist(), second.tolist(), strict=True):
+                tags[i], tags[i + 1] = a, b
+        for k in np.flatnonzero(lengths > 2).tolist():
+            start, end = int(firsts[k]), int(lasts[k])
             tags[start : end + 1] = self._viterbi(
                 scores[start : end + 1], after_outside=start > 0, before_outside=end + 1 < n
             )
