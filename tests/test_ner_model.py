@@ -99,6 +99,22 @@ def test_batched_short_stretches_decode_as_the_viterbi_does(rows) -> None:  # ty
     assert model.decode(scores) == _stretchwise(model, scores)
 
 
+def test_word_table_gives_the_same_scores_when_it_starts_over(corpus, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The per-word partial sums are kept in one growing table, emptied past a limit; the
+    scores are the same whether a word's row is fresh, kept or rebuilt."""
+    import reader.ner.model as model_module
+    from reader.ner.model import PACKAGED
+
+    docs = [_words(d.text) for d in corpus]
+    expected = [read_model(PACKAGED.read_bytes(), "reference").scores(*doc) for doc in docs]
+    small = read_model(PACKAGED.read_bytes(), "small")
+    monkeypatch.setattr(model_module, "_WORD_CACHE_LIMIT", 700)
+    for _ in range(2):
+        for doc, want in zip(docs, expected, strict=True):
+            assert np.array_equal(small.scores(*doc), want)
+    assert len(small._word_rows) <= 700
+
+
 def test_viterbi_never_starts_inside_a_name() -> None:
     model = packaged_model()
     scores = np.zeros((3, N_TAGS), dtype=np.float32)

@@ -41,8 +41,15 @@ if TYPE_CHECKING:
 PACKAGED = Path(__file__).resolve().parent.parent / "data" / "ner-model.npz"
 N_TAGS = len(TAGS)
 _OUTSIDE_MARGIN = 6.0
-_WORD_CACHE_LIMIT = 200_000
 """A token whose "O" score beats every other tag by this much is decided alone."""
+_WORD_CACHE_LIMIT = 200_000
+"""Word types whose partial sums are kept (about 50 MB); past it the table starts over."""
+
+
+def _empty_table() -> NDArray[np.float32]:
+    import numpy as np
+
+    return np.zeros((0, 1 + len(OFFSETS), N_TAGS), dtype=np.float32)
 
 
 def allowed_transitions() -> NDArray[np.bool_]:
@@ -70,7 +77,9 @@ class TaggerModel:
     version: str
     """A digest of the weights: the catalog keys stored entity results by it."""
     _cache: FeatureCache | None = field(default=None, repr=False)
-    _word_scores: dict[str, NDArray[np.float32]] = field(default_factory=dict, repr=False)
+    _word_rows: dict[str, int] = field(default_factory=dict, repr=False)
+    """Each word seen so far: its row in ``_word_table``."""
+    _word_table: NDArray[np.float32] = field(default_factory=lambda: _empty_table(), repr=False)
 
     @property
     def features(self) -> FeatureCache:
@@ -103,10 +112,13 @@ class TaggerModel:
         if n == 0:
             return np.zeros((0, N_TAGS), dtype=np.float32)
         padded = pad(words)
-        index = {w: i for i, w in enumerate(dict.fromkeys(padded))}
-        positions = np.fromiter(map(index.__getitem__, padded), dtype=np.int64, count=len(padded))
-        table = self._table(list(index))
-        out: NDArray[np.float32] = table[positions[2 : n + 2], 0].copy()
+        rows_of = self._word_rows
+        missing = [w for w in dict.fromkeys(padded) if w not in rows_of]
+        if missing:
+            self._add_words(missing, padded)
+        table = self._word_table
+        positions = np.fromiter(map(rows_of.__getitem__, padded), dtype=np.int64, count=len(padded))
+        out: NDArray[np.float32] = table[positions[2 : n + 2], 0]
         for k, offset in enumerate(OFFSETS, start=1):
             out += table[positions[2 + offset : n + 2 + offset], k]
         # The per-token features of features.token_features, built with comprehensions;
@@ -137,34 +149,38 @@ class TaggerModel:
             np.add.at(out, np.asarray(toks), weights[rows])
         return out
 
-    def _table(self, words: list[str]) -> NDArray[np.float32]:
-        """``[word, 0 own | k neighbour offsets, tag]`` partial sums, cached per word."""
+    def _add_words(self, missing: list[str], padded: list[str]) -> None:
+        """Add the ``[0 own | k neighbour offsets, tag]`` partial sums of words not seen yet
+        to the word table (one array, grown by doubling; emptied past the cache limit)."""
         import numpy as np
 
-        cache = self._word_scores
-        missing = [w for w in words if w not in cache]
-        if missing:
-            if len(cache) + len(missing) > _WORD_CACHE_LIMIT:
-                cache.clear()
-                missing = words
-            lookup = self.vocab.get
-            zero = len(self.weights)
-            flat: list[int] = []
-            starts: list[int] = []
-            for w in missing:
-                for feats in (own_features(w), *(context_features(w, k) for k in OFFSETS)):
-                    starts.append(len(flat))
-                    flat.append(zero)
-                    for f in feats:
-                        row = lookup(f)
-                        if row is not None:
-                            flat.append(row)
-            padded_weights = self._padded_weights()
-            sums = np.add.reduceat(padded_weights[np.asarray(flat)], np.asarray(starts), axis=0)
-            sums = sums.reshape(len(missing), 1 + len(OFFSETS), N_TAGS)
-            for w, partial in zip(missing, sums, strict=True):
-                cache[w] = partial
-        return np.stack([cache[w] for w in words])
+        rows_of = self._word_rows
+        if len(rows_of) + len(missing) > _WORD_CACHE_LIMIT:
+            rows_of.clear()
+            missing = list(dict.fromkeys(padded))
+        lookup = self.vocab.get
+        zero = len(self.weights)
+        flat: list[int] = []
+        starts: list[int] = []
+        for w in missing:
+            for feats in (own_features(w), *(context_features(w, k) for k in OFFSETS)):
+                starts.append(len(flat))
+                flat.append(zero)
+                for f in feats:
+                    row = lookup(f)
+                    if row is not None:
+                        flat.append(row)
+        sums = np.add.reduceat(self._padded_weights()[np.asarray(flat)], np.asarray(starts), axis=0)
+        used = len(rows_of)
+        table = self._word_table
+        if used + len(missing) > len(table):
+            size = max(min(max(2 * len(table), 1024), _WORD_CACHE_LIMIT), used + len(missing))
+            grown = np.zeros((size, 1 + len(OFFSETS), N_TAGS), np.float32)
+            grown[:used] = table[:used]
+            table = self._word_table = grown
+        table[used : used + len(missing)] = sums.reshape(len(missing), 1 + len(OFFSETS), N_TAGS)
+        for i, w in enumerate(missing, start=used):
+            rows_of[w] = i
 
     def _padded_weights(self) -> NDArray[np.float32]:
         import numpy as np
