@@ -69,6 +69,10 @@ CREATE INDEX IF NOT EXISTS mentions_file ON mentions(file);
 CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, rev TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS terms_rev ON terms(rev);
 CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS unreadable (
+    path TEXT PRIMARY KEY, id TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    reason TEXT NOT NULL
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     title, body, content='', tokenize='unicode61 remove_diacritics 0'
 );
@@ -290,6 +294,8 @@ class Catalog:
         """One-line notices for the user (a catalog rebuilt, say)."""
         self._known_terms: set[str] | None = None
         """During a large refresh, the words already in the vocabulary table (fewer inserts)."""
+        self._stats: dict[str, tuple[str, int, int]] = {}
+        """During a refresh, id, size and mtime of the files being read, as the walk saw them."""
         self.conn = self._connect()
 
     # -- opening -------------------------------------------------------------------------
@@ -583,11 +589,19 @@ class Catalog:
         known: dict[str, tuple[int, str, int, int, str]] = {
             row[1]: row for row in self.conn.execute("SELECT rowid, path, size, mtime_ns, ner_key FROM files")
         }
+        # Files skipped for what they hold (binary, too large), as they were then: not read
+        # again until they change.
+        unreadable = {
+            str(r[0]): (str(r[1]), int(r[2]), int(r[3]), str(r[4]))
+            for r in self.conn.execute("SELECT path, id, size, mtime_ns, reason FROM unreadable")
+        }
+        still_unreadable: set[str] = set()
         ner_key = recognizer_key(*entities_for) if entities_for is not None else None
         todo: list[tuple[str, str]] = []
         entities_only: list[tuple[str, str]] = []
         seen_paths: set[str] = set()
         ids: dict[str, str] = {}
+        stats: dict[str, tuple[str, int, int]] = {}
         for path, dispatch_id, size, mtime_ns in found:
             if dispatch_id in ids:
                 warnings.append(f"{path}: skipped, id {dispatch_id!r} is already taken by {ids[dispatch_id]}")
@@ -595,8 +609,15 @@ class Catalog:
             ids[dispatch_id] = path
             seen_paths.add(path)
             row = known.get(path)
+            if row is None:
+                bad = unreadable.get(path)
+                if bad is not None and bad[:3] == (dispatch_id, size, mtime_ns):
+                    warnings.append(bad[3])
+                    still_unreadable.add(path)
+                    continue
             if row is None or row[2] != size or row[3] != mtime_ns:
                 todo.append((path, dispatch_id))
+                stats[path] = (dispatch_id, size, mtime_ns)
             elif ner_key is not None and row[4] != ner_key:
                 entities_only.append((path, dispatch_id))
         gone = [row[0] for p, row in known.items() if p not in seen_paths]
@@ -607,7 +628,12 @@ class Catalog:
                 "INSERT OR REPLACE INTO skipped(path, reason) VALUES (?, ?)",
                 [(w.split(": ", 1)[0], w) for w in warnings],
             )
+            self.conn.executemany(
+                "DELETE FROM unreadable WHERE path = ?",
+                [(p,) for p in unreadable if p not in still_unreadable],
+            )
             self._remove_rows(gone)
+        self._stats = stats
         work = todo + entities_only
         if len(todo) > 1000:
             self._known_terms = {str(r[0]) for r in self.conn.execute("SELECT term FROM terms")}
@@ -649,7 +675,14 @@ class Catalog:
                 with self._transaction():
                     for facts in facts_batch:
                         if isinstance(facts, str):
+                            # A catalogued file that can no longer be read loses its row.
+                            old = self.conn.execute(
+                                "SELECT rowid FROM files WHERE path = ?", (facts.split(": ", 1)[0],)
+                            ).fetchone()
+                            if old is not None:
+                                self._remove_rows([int(old[0])])
                             self._skip(facts)
+                            self._remember_unreadable(facts)
                             skipped += 1
                             continue
                         self._store_facts(facts, ner_key, facts.path in body_paths)
@@ -698,6 +731,19 @@ class Catalog:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+
+    def _remember_unreadable(self, reason: str) -> None:
+        """Keep a skip that lasts as long as the file's content (NUL bytes, over the size
+        limit) with the file's size and mtime, so the file is not read again unchanged."""
+        if not any(mark in reason for mark in LASTING_SKIPS):
+            return
+        path = reason.split(": ", 1)[0]
+        stat = self._stats.get(path)
+        if stat is not None:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO unreadable(path, id, size, mtime_ns, reason) VALUES (?, ?, ?, ?, ?)",
+                (path, *stat, reason),
+            )
 
     def _skip(self, reason: str) -> None:
         self.conn.execute(
@@ -819,6 +865,10 @@ class Catalog:
         return int(row[0]) if row else 0
 
 
+LASTING_SKIPS = ("contains NUL bytes", "MB limit")
+"""Skip reasons that hold as long as the file's content does (reader.corpus.decode,
+reader.files.read_capped); other skips (no permission, vanished) are retried each refresh."""
+
 CHECK_SHARES = 2
 """Processes that walk the corpus for :class:`BackgroundCheck` (the machines this is built
 for have two cores or more)."""
@@ -846,10 +896,13 @@ def catalog_signature(conn: sqlite3.Connection, part: tuple[int, int] = (0, 1)) 
     rowid is ``k`` modulo ``n``)."""
     count = total = 0
     share, shares = part
-    rows = conn.execute("SELECT path, id, size, mtime_ns FROM files WHERE rowid % ? = ?", (shares, share))
-    for path, dispatch_id, size, mtime_ns in rows:
-        count += 1
-        total += _row_digest(str(path), str(dispatch_id), int(size), int(mtime_ns))
+    for table in ("files", "unreadable"):  # a file kept as unreadable is known as it is
+        rows = conn.execute(
+            f"SELECT path, id, size, mtime_ns FROM {table} WHERE rowid % ? = ?", (shares, share)
+        )
+        for path, dispatch_id, size, mtime_ns in rows:
+            count += 1
+            total += _row_digest(str(path), str(dispatch_id), int(size), int(mtime_ns))
     return count, total % (1 << 64)
 
 
@@ -879,9 +932,9 @@ class BackgroundCheck:
                     uri = "file:" + urllib.parse.quote(str(path)) + "?mode=ro"
                     conn = sqlite3.connect(uri, uri=True, timeout=Catalog.busy_seconds)
                     count, total = catalog_signature(conn, (share, shares))
-                    skipped = (
-                        [str(r[0]) for r in conn.execute("SELECT reason FROM skipped")] if share == 0 else []
-                    )
+                    # The walk's own warnings; skips of unreadable files are counted as files.
+                    query = "SELECT reason FROM skipped WHERE path NOT IN (SELECT path FROM unreadable)"
+                    skipped = [str(r[0]) for r in conn.execute(query)] if share == 0 else []
                     conn.close()
                     answer = {"catalog": [count, str(total), skipped]}
                     count, total, warnings = disk_signature(roots, (share, shares))

@@ -219,7 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("stats", "annotations per tag and dispatch, entities by label, with bar charts")
     p.add_argument("--json", action="store_true")
 
-    p = command("doctor", "explain what is wrong with the annotation store (it is never changed)")
+    p = command(
+        "doctor",
+        "explain what is wrong with the annotation store (it is never changed) and list skipped corpus files",
+    )
     p.add_argument(
         "--salvage", metavar="NEW_PATH", help="write every recoverable annotation into a new store"
     )
@@ -306,6 +309,14 @@ def _workspace(settings: Settings, *, scan: bool = True) -> Any:
     ws = Workspace.open(settings, scan=scan, progress=lambda: stderr_progress("indexing"))
     for notice in ws.notices:
         _err(f"reader: note: {notice}")
+    if ws.last_scan.skipped:
+        # Said when a refresh ran (the files changed), not on every command.
+        count = ws.corpus.warning_count()
+        if count:
+            _err(
+                f"reader: note: {plural(count, 'corpus file')} skipped or read with a fallback "
+                "(`reader doctor` lists them)"
+            )
     return ws
 
 
@@ -1003,12 +1014,17 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
         ws = _workspace(settings)
     except ReaderError:
         ws = None
+    corpus_warnings: list[str] = []
     try:
         corpus = ws.corpus if ws is not None else None
         d = diagnose(Path(settings.db), corpus)
+        if ws is not None:
+            corpus_warnings = ws.corpus.warnings
     finally:
         if ws is not None:
             ws.close()
+    for warning in corpus_warnings:
+        print(inert(f"corpus: {warning}"))
     for note in d.notes:
         print(inert(note))
     for problem in d.problems:

@@ -402,3 +402,64 @@ def test_rows_read_elsewhere_are_adopted_only_if_none_were_forgotten_since(tmp_p
         corpus.adopt_rows(rows, corpus.generation)
         assert corpus.rows_loaded and [e.id for e in corpus.entries] == [e.id for e in rows]
         worker.close()
+
+
+def test_an_unreadable_file_is_not_read_again_until_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A binary file is skipped once and remembered with its size and mtime: the check
+    agrees, and a refresh does not read it again; once it holds text it is catalogued, and
+    a catalogued file that turns binary loses its row."""
+    import reader.catalog as catalog_module
+
+    root = tmp_path / "c"
+    _corpus(root, 4)
+    binary = root / "y0" / "blob.txt"
+    binary.write_bytes(b"\x00\x01binary")
+    reads: list[str] = []
+    real = catalog_module.examine
+
+    def counted(path: str, *args: object, **kwargs: object) -> object:
+        reads.append(path)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(catalog_module, "examine", counted)
+    with _workspace(root, tmp_path / "cat.sqlite") as ws:
+        assert str(binary) in reads and ws.catalog.count() == 4
+        assert any("contains NUL bytes" in w for w in ws.catalog.skipped())
+        check = ws.catalog.check_in_background()
+        assert check is not None and check.agrees()
+        reads.clear()
+        (root / "y1" / "new.txt").write_text("Title\n\nA new one.\n")
+        ws.refresh()
+        assert reads == [str(root / "y1" / "new.txt")]  # not the unchanged binary file
+        assert any("contains NUL bytes" in w for w in ws.catalog.skipped())
+        binary.write_text("Title\n\nText at last.\n")
+        ws.refresh()
+        assert ws.catalog.lookup("y0/blob") is not None
+        assert not any("NUL" in w for w in ws.catalog.skipped())
+        good = root / "y0/m0/d0000.txt"
+        good.write_bytes(b"\x00now binary")
+        ws.refresh()
+        assert ws.catalog.lookup("y0/m0/d0000") is None and ws.catalog.count() == 5
+        check = ws.catalog.check_in_background()
+        assert check is not None and check.agrees()
+
+
+def test_lasting_skip_reasons_are_the_ones_reading_gives(tmp_path: Path) -> None:
+    from reader.catalog import LASTING_SKIPS
+    from reader.corpus import decode
+    from reader.errors import ReaderError
+    from reader.files import read_capped
+
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * (2 * 1024 * 1024))
+    messages = []
+    for attempt in (lambda: read_capped(str(big), limit=1024 * 1024), lambda: decode(b"a\x00b", "f.txt")):
+        with pytest.raises(ReaderError) as caught:
+            attempt()
+        messages.append(str(caught.value))
+    assert [next(m for m in LASTING_SKIPS if m in message) for message in messages] == [
+        "MB limit",
+        "contains NUL bytes",
+    ]

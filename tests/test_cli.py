@@ -199,3 +199,29 @@ def test_entities_of_any_file_and_stdin(env, capsys, tmp_path, monkeypatch) -> N
     assert [(e["text"], e["label"]) for e in found] == [("NATO", "ORG"), ("Minsk", "GPE")]
     code, out, _ = run(capsys, "entities", SEED_000)
     assert code == 0 and "Grachev" in out and "PERSON" in out
+
+
+def test_skipped_corpus_files_are_noted_once_and_listed_by_doctor(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    root = tmp_path / "c"
+    root.mkdir()
+    (root / "good.txt").write_text("Title\n\nMinsk.\n")
+    (root / "binary.txt").write_bytes(b"\x00\x01\x02")
+    os.mkfifo(root / "pipe.txt")
+    common = [
+        "--corpus",
+        str(root),
+        "--catalog",
+        str(tmp_path / "c.sqlite"),
+        "--db",
+        str(tmp_path / "db.json"),
+    ]
+    code, out, err = run(capsys, "list", *common)
+    assert code == 0 and "good" in out
+    assert "reader: note: 2 corpus files skipped or read with a fallback (`reader doctor` lists them)" in err
+    code, out, err = run(capsys, "list", *common)
+    assert code == 0 and "skipped" not in err  # nothing changed: not said again
+    code, out, _ = run(capsys, "doctor", *common)
+    assert f"corpus: {root / 'binary.txt'}: skipped, contains NUL bytes (binary file?)" in out
+    assert f"corpus: {root / 'pipe.txt'}: skipped, not a regular file (a pipe, device or socket)" in out
