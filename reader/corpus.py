@@ -75,19 +75,10 @@ def make_dispatch(dispatch_id: str, path: str, raw_text: str, warnings: Sequence
     )
 
 
-def read_text(path: str) -> str:
-    """The normalised text of one file, without metadata or hashing (for scans that only match).
-
-    Raises:
-        ReaderError: as :func:`reader.files.read_capped`.
-    """
-    text, _ = decode(read_capped(path), path)
-    return normalise(text)
-
-
 def read_text_and_bytes(path: str) -> tuple[str, bytes | None]:
-    """As :func:`read_text`, with the text's UTF-8 bytes when the file holds exactly those
-    (valid UTF-8, no byte-order mark, no CR), so a search need not encode it again.
+    """The normalised text of one file, without metadata or hashing (for scans that only
+    match), and its UTF-8 bytes when the file holds exactly those (valid UTF-8, no
+    byte-order mark, no CR), so a search need not encode it again.
 
     Raises:
         ReaderError: as :func:`reader.files.read_capped`.

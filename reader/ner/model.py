@@ -79,7 +79,7 @@ class TaggerModel:
     _cache: FeatureCache | None = field(default=None, repr=False)
     _word_rows: dict[str, int] = field(default_factory=dict, repr=False)
     """Each word seen so far: its row in ``_word_table``."""
-    _word_table: NDArray[np.float32] = field(default_factory=lambda: _empty_table(), repr=False)
+    _word_table: NDArray[np.float32] = field(default_factory=_empty_table, repr=False)
 
     @property
     def features(self) -> FeatureCache:
