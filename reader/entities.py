@@ -106,13 +106,16 @@ _DATE = re.compile(
     rf"|recent\s+{_UNIT}"
     rf")\b"
 )
+# A lookahead in front only lets the scan skip positions sooner; what matches is unchanged.
 _MONEY = re.compile(
-    r"(?:[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s+(?:million|billion|trillion))?"
+    r"(?=[$€£\d])(?:[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s+(?:million|billion|trillion))?"
     r"|\b\d[\d,]*(?:\.\d+)?(?:\s+(?:million|billion|trillion))?\s+(?:dollars|rubles|roubles|euros|pounds|yuan|hryvnias?|zlotys?|rubels?)\b)"
 )
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s?(?:%|percent\b|per cent\b)")
 _PRODUCT = re.compile(rf"(?:[{_UP}][{_UP}{_LO}]{{0,3}}-\d{{1,4}}[{_UP}]?(?:[{_UP}]{{1,2}}\d?)?)\b")
-_CARDINAL = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s+(?:million|billion|thousand|hundred))?\b")
+_CARDINAL = re.compile(
+    r"(?=\d)(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s+(?:million|billion|thousand|hundred))?\b"
+)
 _CARDINAL_WORD = re.compile(
     r"(?=[tfsenhd])(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds|thousands|dozens)\b"
 )
