@@ -641,6 +641,7 @@ class Catalog:
             return self._process(todo, work, entities_for, ner_key, progress, jobs, changed, gone, warnings)
         finally:
             self._known_terms = None
+            self._stats = {}
 
     def check_in_background(self) -> BackgroundCheck | None:
         """Start checking, in a second process, whether :meth:`refresh` would change
