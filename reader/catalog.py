@@ -145,10 +145,12 @@ class FileFacts:
     body: str
     """The normalised text, for the full-text index (empty when only entities were asked)."""
     entity_counts: dict[str, int] | None
-    mentions: tuple[tuple[str, str, int, tuple[int, ...]], ...]
-    """``(surface, label, count, first starts)`` for names."""
+    mentions: tuple[tuple[str, str, str, int, str], ...]
+    """``(key, surface, label, count, first starts)`` for names, as the mentions table
+    keeps them (worked out where the text was read, not in the process that writes)."""
     terms: tuple[str, ...] = ()
-    """The distinct lower-cased words of title and text (the vocabulary table)."""
+    """The distinct lower-cased words of title and text (the vocabulary table); in a batch
+    from a worker, only those no earlier file of the batch had."""
 
 
 _WORDS = __import__("re").compile(r"[^\W_]+")
@@ -175,11 +177,12 @@ def recognizer_key(backend: str, lexicon: tuple[list[tuple[str, str]], list[str]
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 
+_POSSESSIVE_END = __import__("re").compile(r"['’]s$")
+
+
 def mention_key(surface: str) -> str:
     """The grouping key of a name: possessive dropped, spaces collapsed, lower case."""
-    import re
-
-    return " ".join(re.sub(r"['’]s$", "", surface).split()).lower()
+    return " ".join(_POSSESSIVE_END.sub("", surface).split()).lower()
 
 
 # -- work done in worker processes ------------------------------------------------------------
@@ -190,10 +193,12 @@ def examine(
     dispatch_id: str,
     entities_for: tuple[str, tuple[list[tuple[str, str]], list[str]]] | None,
     with_body: bool = True,
+    seen_terms: set[str] | None = None,
 ) -> FileFacts | str:
     """Read one file and learn what the catalog keeps; a one-line reason when it is skipped.
 
-    A top-level function so a process pool can run it.
+    A top-level function so a process pool can run it. ``seen_terms``: words already
+    handed over (left out of ``terms``, and the new ones added).
     """
     from reader.corpus import decode, normalise
     from reader.files import read_capped
@@ -215,6 +220,7 @@ def examine(
         before.st_mtime_ns,
         entities_for,
         with_body,
+        seen_terms,
     )
 
 
@@ -227,6 +233,7 @@ def facts_from_text(
     mtime_ns: int,
     entities_for: tuple[str, tuple[list[tuple[str, str]], list[str]]] | None,
     with_body: bool = True,
+    seen_terms: set[str] | None = None,
 ) -> FileFacts:
     """What the catalog keeps of a normalised text (and, if asked, its entities)."""
     from reader.corpus import sha256_of
@@ -235,7 +242,7 @@ def facts_from_text(
 
     meta = extract_metadata(text, dispatch_id.rsplit("/", 1)[-1])
     counts: dict[str, int] | None = None
-    mentions: list[tuple[str, str, int, tuple[int, ...]]] = []
+    mentions: list[tuple[str, str, str, int, str]] = []
     if entities_for is not None:
         from reader.recognizer import recognize
 
@@ -250,7 +257,16 @@ def facts_from_text(
             counts[e.label] = counts.get(e.label, 0) + 1
             if e.label in NAME_LABELS:
                 grouped.setdefault((e.text, e.label), []).append(e.start)
-        mentions = [(s, lab, len(st), tuple(st[:MAX_STARTS])) for (s, lab), st in grouped.items()]
+        mentions = [
+            (mention_key(s), s, lab, len(st), ",".join(map(str, st[:MAX_STARTS])))
+            for (s, lab), st in grouped.items()
+        ]
+    terms: set[str] = set()
+    if with_body:
+        terms = {w.lower() for w in _WORDS.findall(text)}
+        if seen_terms is not None:
+            terms -= seen_terms
+            seen_terms |= terms
     return FileFacts(
         path=path,
         id=dispatch_id,
@@ -266,7 +282,7 @@ def facts_from_text(
         body=text if with_body else "",
         entity_counts=counts,
         mentions=tuple(mentions),
-        terms=tuple({w.lower() for w in _WORDS.findall(text)}) if with_body else (),
+        terms=tuple(terms),
     )
 
 
@@ -275,7 +291,9 @@ def examine_batch(
     entities_for: tuple[str, tuple[list[tuple[str, str]], list[str]]] | None,
     with_body: bool,
 ) -> list[FileFacts | str]:
-    return [examine(path, dispatch_id, entities_for, with_body) for path, dispatch_id in items]
+    # A batch is stored in one transaction, so each word need only come once per batch.
+    seen: set[str] = set()
+    return [examine(path, dispatch_id, entities_for, with_body, seen) for path, dispatch_id in items]
 
 
 # -- the catalog ------------------------------------------------------------------------------
@@ -776,6 +794,15 @@ class Catalog:
             self._remove_rows([int(clash[0])])
         counts = json.dumps(facts.entity_counts or {}, sort_keys=True)
         total = sum((facts.entity_counts or {}).values())
+        # Words are never removed: the table only widens a search, which texts confirm.
+        # Stored first, whatever follows: the batch's later files may count on them.
+        known = self._known_terms
+        fresh = [t for t in facts.terms if t not in known] if known is not None else list(facts.terms)
+        if known is not None:
+            known.update(fresh)
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO terms(term, rev) VALUES (?, ?)", [(t, t[::-1]) for t in fresh]
+        )
         if row is not None and not with_body:
             rowid = int(row[0])
             if str(row[1]) != facts.sha256:
@@ -812,21 +839,10 @@ class Catalog:
             self.conn.execute(
                 "INSERT INTO fts(rowid, title, body) VALUES (?, ?, ?)", (rowid, facts.title, facts.body)
             )
-            # Words are never removed: the table only widens a search, which texts confirm.
-            known = self._known_terms
-            fresh = [t for t in facts.terms if t not in known] if known is not None else list(facts.terms)
-            if known is not None:
-                known.update(fresh)
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO terms(term, rev) VALUES (?, ?)", [(t, t[::-1]) for t in fresh]
-            )
         if facts.entity_counts is not None:
             self.conn.executemany(
                 "INSERT INTO mentions(file, key, surface, label, n, starts) VALUES (?,?,?,?,?,?)",
-                [
-                    (rowid, mention_key(s), s, lab, n, ",".join(map(str, starts)))
-                    for s, lab, n, starts in facts.mentions
-                ],
+                [(rowid, *mention) for mention in facts.mentions],
             )
 
     def _examine(

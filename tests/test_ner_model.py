@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from reader.errors import ReaderError
 from reader.models import ENTITY_LABELS
-from reader.ner.features import LABELS, TAGS, sentence_starts, tokenize
+from reader.ner.features import LABELS, TAGS, read_tokens, sentence_starts, tokenize
 from reader.ner.model import N_TAGS, allowed_transitions, packaged_model, read_model
 from reader.recognizer import recognize
 
@@ -34,8 +35,59 @@ def test_tokens_follow_conll_conventions() -> None:
     ]  # fmt: skip
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("Aa Zz.,'-\n1É")) | st.characters(), max_size=80))
+# The tokenizer as it was first written: a match per token, then possessives split off.
+_REFERENCE_TOKEN = re.compile(
+    r"(?:[^\W\d_]\.){2,}(?![^\W\d_])"
+    r"|(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|Prof|St|Jr|Sr|Co|Corp|Inc|Ltd)\.(?=\s)"
+    r"|[A-Z]\.(?=\s+[A-Z])"
+    r"|\+?\d+(?:[.,:/-]\d+)*(?![\w-])"
+    r"|['’](?:s|S|ve|ll|re|m|d)(?!\w)"
+    r"|\w+?(?=n['’]t(?!\w))|n['’]t(?!\w)"
+    r"|\w+(?:[-'’.&/]\w+)*"
+    r"|\S"
+)
+
+
+def _reference_tokens(text: str) -> list[tuple[int, int]]:
+    possessive = {m.start() for m in re.finditer(r"(?<=\w)['’][sS](?!\w)", text)}
+    out = []
+    for m in _REFERENCE_TOKEN.finditer(text):
+        start, end = m.span()
+        if end - start > 2 and end - 2 in possessive:
+            out += [(start, end - 2), (end - 2, end)]
+        else:
+            out.append((start, end))
+    return out
+
+
+_AWKWARD = st.lists(
+    st.sampled_from([*"Aa Zz.,'’s-\n\t1É|<>\"“(!?\u3000\xa0\u2028\x1c😀", "n't", "'s", "Mr.", "U.S."]),
+    max_size=40,
+).map("".join) | st.text(max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_AWKWARD)
+def test_one_pass_tokens_equal_the_reference_tokenizer(text: str) -> None:
+    """read_tokens finds tokens, offsets and sentence starts with one findall and array
+    arithmetic; they must be those of a match per token and the sentence-start loop."""
+    expected = _reference_tokens(text)
+    assert tokenize(text) == expected
+    tokens = read_tokens(text)
+    assert list(zip(tokens.begins, tokens.ends, strict=True)) == expected
+    assert tokens.words == [text[s:e] for s, e in expected]
+    assert tokens.starts.tolist() == sentence_starts(text, expected)
+
+
+def test_every_blank_is_below_the_table_read_tokens_uses() -> None:
+    from reader.ner.features import _BLANKS_BELOW
+
+    assert not [c for c in range(_BLANKS_BELOW, 0x110000) if chr(c).isspace()]
+    assert chr(_BLANKS_BELOW - 1).isspace()
+
+
+@settings(max_examples=300, deadline=None)
+@given(_AWKWARD)
 def test_word_type_scores_equal_the_training_features(text: str) -> None:
     """Run time sums features per word type; training builds them per token. Both must give
     the same scores, or the shipped weights would be applied to different features."""
@@ -45,6 +97,28 @@ def test_word_type_scores_equal_the_training_features(text: str) -> None:
     fast = model.scores(words, starts)
     assert slow.shape == fast.shape == (len(words), N_TAGS)
     assert np.allclose(slow, fast, atol=1e-3)
+
+
+def test_per_token_features_are_found_when_a_shape_holds_a_bar() -> None:
+    """A word "|" has the shape "|", so "sh3=x|||X" names the shapes around it; the id
+    lookups read such a name every way it can be cut, as the string lookup would match it."""
+    from reader.ner.model import TaggerModel
+
+    vocab = {"bias": 0, "sh3=x|||X": 1, "bi=a||": 2, "bi=||b": 3, "first-cap": 4, "doc-lower-seen": 5}
+    rng = np.random.default_rng(7)
+    weights = rng.normal(size=(len(vocab), N_TAGS)).astype(np.float32)
+    model = TaggerModel(vocab, weights, np.zeros((N_TAGS + 1, N_TAGS), np.float32), "test")
+    for words in (["a", "|", "B"], ["a", "|", "b", "B"], ["B", "b", "|", "a", "|", "B"]):
+        starts = [i == 0 for i in range(len(words))]
+        slow = model.emissions(model.features.sequence(words, starts))
+        assert np.allclose(model.scores(words, starts), slow, atol=1e-5)
+    # "a | B": the shapes x, |, X around "|"; the bigram a + "|"; the bigram "|" + b.
+    without = TaggerModel({"bias": 0}, weights[:1], model.transitions, "bias only")
+    starts = [True, False, False]
+    gained = model.scores(["a", "|", "B"], starts) - without.scores(["a", "|", "B"], starts)
+    assert np.allclose(gained[1], weights[1] + weights[2], atol=1e-5)
+    gained = model.scores(["|", "b"], [True, False]) - without.scores(["|", "b"], [True, False])
+    assert np.allclose(gained[1], weights[3], atol=1e-5)
 
 
 def test_decoding_skips_only_plain_tokens_and_obeys_bio(corpus) -> None:  # type: ignore[no-untyped-def]

@@ -13,25 +13,26 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import combinations, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.errors import ReaderError
 from reader.models import Entity
 from reader.ner.features import (
+    DOCUMENT_FEATURES,
     LABELS,
     OFFSETS,
     TAGS,
-    DocumentFlags,
     FeatureCache,
     context_features,
     own_features,
     pad,
-    sentence_starts,
+    read_tokens,
     shape,
-    tokenize,
 )
 
 if TYPE_CHECKING:
@@ -50,6 +51,95 @@ def _empty_table() -> NDArray[np.float32]:
     import numpy as np
 
     return np.zeros((0, 1 + len(OFFSETS), N_TAGS), dtype=np.float32)
+
+
+def _empty_info() -> NDArray[np.int64]:
+    import numpy as np
+
+    return np.zeros((0, _INFO_COLUMNS), dtype=np.int64)
+
+
+def _no_marks() -> NDArray[np.bool_]:
+    import numpy as np
+
+    return np.zeros(0, dtype=bool)
+
+
+# Columns of the word info: the ids of a word's shape and lower-case form among those the
+# per-token features name, its case, and its three forms' ids for the document flags.
+_SHAPE, _LOWER, _CAP, _ISLOWER, _ISUPPER, _NAME, _LOWER_NAME, _TITLED_NAME = range(8)
+_INFO_COLUMNS = 8
+_KEY = 1 << 20
+"""Ids of shapes and lower-case words stay below this; two or three make one key."""
+_UNKNOWN = _KEY - 1
+"""The id of a shape or word no per-token feature names: its keys match nothing."""
+
+
+def _splits(rest: str, parts: int) -> Iterator[tuple[str, ...]]:
+    """Every way of cutting ``rest`` at ``|`` into ``parts`` pieces (a shape or a word may
+    hold a ``|`` itself, so a feature name may be read more than one way)."""
+    cuts = [i for i, ch in enumerate(rest) if ch == "|"]
+    for chosen in combinations(cuts, parts - 1):
+        bounds = (-1, *chosen, len(rest))
+        yield tuple(rest[a + 1 : b] for a, b in pairwise(bounds))
+
+
+@dataclass(frozen=True)
+class _KeyedRows:
+    """Feature rows by integer key: a sorted key array searched for a whole document."""
+
+    keys: NDArray[np.int64]
+    rows: NDArray[np.int64]
+    missing: int
+
+    def rows_of(self, keys: NDArray[np.int64]) -> NDArray[np.int64]:
+        import numpy as np
+
+        if not len(self.keys):
+            return np.full(len(keys), self.missing, dtype=np.int64)
+        at = np.searchsorted(self.keys, keys).clip(max=len(self.keys) - 1)
+        return np.where(self.keys[at] == keys, self.rows[at], self.missing)
+
+
+@dataclass(frozen=True)
+class _TokenLookups:
+    """The per-token features of :func:`features.token_features` and
+    :class:`features.DocumentFlags`, turned into id lookups for one vocabulary."""
+
+    shape_ids: dict[str, int]
+    lower_ids: dict[str, int]
+    sh3: _KeyedRows
+    bigram: _KeyedRows
+    flags: tuple[int, int, int]
+
+    @classmethod
+    def of(cls, vocab: dict[str, int], zero: int) -> _TokenLookups:
+        import numpy as np
+
+        shape_ids: dict[str, int] = {}
+        lower_ids: dict[str, int] = {}
+        sh3: dict[int, int] = {}
+        bigram: dict[int, int] = {}
+        for name, row in vocab.items():
+            if name.startswith("sh3="):
+                for a, b, c in _splits(name[4:], 3):
+                    ids = [shape_ids.setdefault(x, len(shape_ids)) for x in (a, b, c)]
+                    sh3[(ids[0] * _KEY + ids[1]) * _KEY + ids[2]] = row
+            elif name.startswith("bi="):
+                for a, b in _splits(name[3:], 2):
+                    ids = [lower_ids.setdefault(x, len(lower_ids)) for x in (a, b)]
+                    bigram[ids[0] * _KEY + ids[1]] = row
+        if max(len(shape_ids), len(lower_ids)) >= _UNKNOWN:
+            raise ReaderError("entity model: too many shape or bigram features")
+
+        def keyed(pairs: dict[int, int]) -> _KeyedRows:
+            keys = np.fromiter(pairs, dtype=np.int64, count=len(pairs))
+            order = np.argsort(keys)
+            rows = np.fromiter(pairs.values(), dtype=np.int64, count=len(pairs))
+            return _KeyedRows(keys[order], rows[order], zero)
+
+        flags = tuple(vocab.get(f, zero) for f in DOCUMENT_FEATURES)
+        return cls(shape_ids, lower_ids, keyed(sh3), keyed(bigram), (flags[0], flags[1], flags[2]))
 
 
 def allowed_transitions() -> NDArray[np.bool_]:
@@ -80,6 +170,12 @@ class TaggerModel:
     _word_rows: dict[str, int] = field(default_factory=dict, repr=False)
     """Each word seen so far: its row in ``_word_table``."""
     _word_table: NDArray[np.float32] = field(default_factory=_empty_table, repr=False)
+    _word_info: NDArray[np.int64] = field(default_factory=_empty_info, repr=False)
+    """Per word row: the ids the per-token features are looked up by (``_SHAPE`` ...)."""
+    _names: dict[str, int] = field(default_factory=dict, repr=False)
+    """An id per string (words, their lower-case and title-case forms) for document flags."""
+    _token_lookups: _TokenLookups | None = field(default=None, repr=False)
+    _marks: NDArray[np.bool_] = field(default_factory=_no_marks, repr=False)
 
     @property
     def features(self) -> FeatureCache:
@@ -101,11 +197,12 @@ class TaggerModel:
         out[lengths == 0] = 0.0
         return out
 
-    def scores(self, words: list[str], starts: list[bool]) -> NDArray[np.float32]:
+    def scores(self, words: list[str], starts: Sequence[bool] | NDArray[np.bool_]) -> NDArray[np.float32]:
         """Emission scores ``[token, tag]`` of a document; the same sums as
         :meth:`emissions` over :meth:`FeatureCache.sequence`, computed per word type: a
-        word's own features and those it lends each neighbour are summed once, then
-        added up for every token in a few array operations."""
+        word's own features and those it lends each neighbour are summed once, and the
+        features built per token (shapes around it, the bigram before it, document flags)
+        are found from per-word ids with array lookups, never a string per token."""
         import numpy as np
 
         n = len(words)
@@ -113,56 +210,73 @@ class TaggerModel:
             return np.zeros((0, N_TAGS), dtype=np.float32)
         padded = pad(words)
         rows_of = self._word_rows
-        missing = [w for w in dict.fromkeys(padded) if w not in rows_of]
+        missing = set(padded).difference(rows_of)
         if missing:
-            self._add_words(missing, padded)
-        table = self._word_table
+            self._add_words(list(missing), padded)
         positions = np.fromiter(map(rows_of.__getitem__, padded), dtype=np.int64, count=len(padded))
+        table = self._word_table
         out: NDArray[np.float32] = table[positions[2 : n + 2], 0]
         for k, offset in enumerate(OFFSETS, start=1):
             out += table[positions[2 + offset : n + 2 + offset], k]
-        # The per-token features of features.token_features, built with comprehensions;
-        # an unknown feature reads the zero row appended to the weights.
+        lookups = self._lookups()
         weights = self._padded_weights()
-        zero = len(self.weights)
-        get = self.vocab.get
-        shapes = [shape(w) for w in padded]
-        lowers = [w.lower() for w in padded]
-        sh3 = [
-            get("sh3=" + a + "|" + b + "|" + c, zero)
-            for a, b, c in zip(shapes[1 : n + 1], shapes[2 : n + 2], shapes[3 : n + 3], strict=False)
-        ]
-        bi = [
-            get("bi=" + a + "|" + b, zero) for a, b in zip(lowers[1 : n + 1], lowers[2 : n + 2], strict=False)
-        ]
-        out += weights[sh3]
-        out += weights[bi]
-        flags = DocumentFlags(words, starts)
-        rows: list[int] = []
-        toks: list[int] = []
-        for i, w in enumerate(words):
-            if w[:1].isupper():
-                for f in flags.of(w, starts[i]):
-                    rows.append(get(f, zero))
-                    toks.append(i)
-        if rows:
-            np.add.at(out, np.asarray(toks), weights[rows])
+        info = self._word_info[positions]
+        shapes = info[:, _SHAPE]
+        triples = (shapes[1 : n + 1] * _KEY + shapes[2 : n + 2]) * _KEY + shapes[3 : n + 3]
+        out += weights[lookups.sh3.rows_of(triples)]
+        lowers = info[:, _LOWER]
+        out += weights[lookups.bigram.rows_of(lowers[1 : n + 1] * _KEY + lowers[2 : n + 2])]
+        # Document flags of capitalised words (DocumentFlags), in the same order.
+        own = info[2 : n + 2]
+        cap = own[:, _CAP] == 1
+        if cap.any():
+            first, lower_seen, mid_cap = lookups.flags
+            at_start = np.asarray(starts, dtype=bool)
+            out[cap & at_start] += weights[first]
+            lowered = own[own[:, _ISLOWER] == 1, _NAME]
+            out[cap & self._among(own[:, _LOWER_NAME], lowered)] += weights[lower_seen]
+            mid = own[cap & ~at_start & (own[:, _ISUPPER] == 0), _NAME]
+            out[cap & self._among(own[:, _TITLED_NAME], mid)] += weights[mid_cap]
         return out
+
+    def _among(self, names: NDArray[np.int64], members: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """Whether each name id is one of ``members`` (``np.isin`` through a marked array
+        kept between documents: ids are small, and a sort per document costs more)."""
+        import numpy as np
+
+        marks = self._marks
+        if len(marks) < len(self._names):
+            marks = self._marks = np.zeros(max(2 * len(self._names), 1024), dtype=bool)
+        marks[members] = True
+        found = marks[names]
+        marks[members] = False
+        return found
+
+    def _lookups(self) -> _TokenLookups:
+        found = self._token_lookups
+        if found is None:
+            found = self._token_lookups = _TokenLookups.of(self.vocab, len(self.weights))
+        return found
 
     def _add_words(self, missing: list[str], padded: list[str]) -> None:
         """Add the ``[0 own | k neighbour offsets, tag]`` partial sums of words not seen yet
-        to the word table (one array, grown by doubling; emptied past the cache limit)."""
+        to the word table, and their ids to the word info (arrays grown by doubling;
+        emptied past the cache limit)."""
         import numpy as np
 
         rows_of = self._word_rows
         if len(rows_of) + len(missing) > _WORD_CACHE_LIMIT:
             rows_of.clear()
+            self._names.clear()
             missing = list(dict.fromkeys(padded))
         lookup = self.vocab.get
         zero = len(self.weights)
         flat: list[int] = []
         starts: list[int] = []
-        for w in missing:
+        lookups = self._lookups()
+        names = self._names
+        info = np.empty((len(missing), _INFO_COLUMNS), dtype=np.int64)
+        for i, w in enumerate(missing):
             for feats in (own_features(w), *(context_features(w, k) for k in OFFSETS)):
                 starts.append(len(flat))
                 flat.append(zero)
@@ -170,6 +284,18 @@ class TaggerModel:
                     row = lookup(f)
                     if row is not None:
                         flat.append(row)
+            lower = w.lower()
+            upper = w.isupper()
+            info[i] = (
+                lookups.shape_ids.get(shape(w), _UNKNOWN),
+                lookups.lower_ids.get(lower, _UNKNOWN),
+                w[:1].isupper(),
+                w.islower(),
+                upper,
+                names.setdefault(w, len(names)),
+                names.setdefault(lower, len(names)),
+                names.setdefault(w.capitalize() if upper else w, len(names)),
+            )
         sums = np.add.reduceat(self._padded_weights()[np.asarray(flat)], np.asarray(starts), axis=0)
         used = len(rows_of)
         table = self._word_table
@@ -178,7 +304,11 @@ class TaggerModel:
             grown = np.zeros((size, 1 + len(OFFSETS), N_TAGS), np.float32)
             grown[:used] = table[:used]
             table = self._word_table = grown
+            grown_info = np.zeros((size, _INFO_COLUMNS), np.int64)
+            grown_info[:used] = self._word_info[:used]
+            self._word_info = grown_info
         table[used : used + len(missing)] = sums.reshape(len(missing), 1 + len(OFFSETS), N_TAGS)
+        self._word_info[used : used + len(missing)] = info
         for i, w in enumerate(missing, start=used):
             rows_of[w] = i
 
@@ -269,22 +399,24 @@ class TaggerModel:
 
     def tag(self, text: str) -> list[Entity]:
         """Named entities of ``text`` (model labels only, before lexicon and rules)."""
-        tokens = tokenize(text)
-        if not tokens:
+        tokens = read_tokens(text)
+        if not tokens.words:
             return []
-        words = [text[s:e] for s, e in tokens]
-        starts = sentence_starts(text, tokens)
-        tags = self.decode(self.scores(words, starts))
-        return spans_to_entities(text, tokens, tags)
+        tags = self.decode(self.scores(tokens.words, tokens.starts))
+        return spans_to_entities(text, tokens.begins, tokens.ends, tags)
 
 
-def spans_to_entities(text: str, tokens: list[tuple[int, int]], tags: list[int]) -> list[Entity]:
+def spans_to_entities(text: str, begins: list[int], ends: list[int], tags: list[int]) -> list[Entity]:
+    """Entities from BIO tags over tokens with these offsets (an I- tag without its B- opens
+    a name)."""
+    import numpy as np
+
     out: list[Entity] = []
     current: tuple[int, int, str] | None = None
     last = -2
-    for i in [i for i, t in enumerate(tags) if t]:
+    for i in np.flatnonzero(np.fromiter(tags, dtype=np.int64, count=len(tags))).tolist():
         tag = TAGS[tags[i]]
-        start, end = tokens[i]
+        start, end = begins[i], ends[i]
         if tag[0] == "I" and current and current[2] == tag[2:] and last == i - 1:
             current = (current[0], end, current[2])
         else:
