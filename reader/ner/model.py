@@ -333,7 +333,7 @@ class TaggerModel:
         if n == 0:
             return []
         best = scores.argmax(axis=1)
-        runner_up = np.partition(scores[:, 1:], -1, axis=1)[:, -1]
+        runner_up = scores[:, 1:].max(axis=1)
         plain = (best == 0) & (scores[:, 0] - runner_up > _OUTSIDE_MARGIN)
         tags = [0] * n
         busy = np.flatnonzero(~plain)
