@@ -153,10 +153,6 @@ class FileFacts:
     from a worker, only those no earlier file of the batch had."""
 
 
-_WORDS = __import__("re").compile(r"[^\W_]+")
-"""Words as the full-text index splits them (letters and digits; underscore separates)."""
-
-
 def default_catalog_path(roots: Sequence[str]) -> Path:
     """The catalog of these corpus roots in the user cache folder, keyed by the roots."""
     import hashlib
@@ -238,7 +234,7 @@ def facts_from_text(
     """What the catalog keeps of a normalised text (and, if asked, its entities)."""
     from reader.corpus import sha256_of
     from reader.metadata import extract_metadata
-    from reader.segments import count_words
+    from reader.segments import count_words, lowered_words
 
     meta = extract_metadata(text, dispatch_id.rsplit("/", 1)[-1])
     counts: dict[str, int] | None = None
@@ -263,7 +259,7 @@ def facts_from_text(
         ]
     terms: set[str] = set()
     if with_body:
-        terms = {w.lower() for w in _WORDS.findall(text)}
+        terms = lowered_words(text)
         if seen_terms is not None:
             terms -= seen_terms
             seen_terms |= terms

@@ -6,6 +6,8 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reader.corpus import load_corpus, normalise
 from reader.errors import ReaderError
@@ -213,3 +215,29 @@ def test_read_text_and_bytes_gives_bytes_only_when_they_are_the_text(tmp_path) -
         if encoded is not None:
             assert encoded.decode("utf-8") == text
         assert "\r" not in text and not text.startswith("\ufeff")
+
+
+_WORDISH = st.lists(
+    st.sampled_from(
+        [*"aZ09_-'’. \n\t.,;İΣσςß½²ǅ\u0307\u00a0\u2028", "Don't", "U.S.", "co-op", "ΟΔΟΣ", "İstanbul", "ﬁ"]
+    ),
+    min_size=10,
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_WORDISH | st.text(min_size=64, max_size=200) | _WORDISH.map(lambda t: t + "😀"))
+def test_word_counts_and_lowered_words_are_those_of_the_regular_expressions(text: str) -> None:
+    """count_words and lowered_words read a table of character classes for texts of 64
+    characters and more in the Basic Multilingual Plane; they must answer as the regular
+    expressions do (words joined by - ' ’ . count once; runs of letters and digits, each
+    lower-cased on its own: İ, final sigma)."""
+    import re
+
+    from reader.segments import count_words, lowered_words
+
+    long = text * (1 + 64 // max(len(text), 1))
+    for t in (text, long):
+        assert count_words(t) == len(re.findall(r"\w+(?:[-'’.]\w+)*", t))
+        assert lowered_words(t) == {w.lower() for w in re.findall(r"[^\W_]+", t)}
