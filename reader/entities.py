@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 
 from reader.models import ENTITY_LABELS, Entity
@@ -415,15 +416,32 @@ NUMERIC_LABELS = frozenset({"DATE", "MONEY", "PERCENT", "CARDINAL"})
 def with_numeric(text: str, names: Iterable[Entity]) -> list[Entity]:
     """``names`` (from a learned model) plus the rules' dates, money, percentages, numbers
     and model designations ("Su-27") where they do not overlap a name."""
-    out = _Builder()
-    for e in names:
-        out.add(e.start, e.end, e.label, 8)
+    names = [e for e in names if e.start < e.end]
     numeric = _Builder()
-    _add_numeric(text, numeric)
-    for s in numeric.spans:
-        if s[2] in NUMERIC_LABELS or s[2] == "PRODUCT":  # "Su-27", "MiG-29": a pattern, not a name
-            out.add(*s)
-    return out.resolve(text)
+    _add_numeric(text, numeric)  # only numeric labels and PRODUCT ("Su-27": a pattern, not a name)
+    if any(b.start < a.end for a, b in zip(names, names[1:], strict=False)):
+        # Names out of order or overlapping: the general rule picks among them.
+        out = _Builder()
+        for e in names:
+            out.add(e.start, e.end, e.label, 8)
+        for span in numeric.spans:
+            out.add(*span)
+        return out.resolve(text)
+    # Sorted, disjoint names outrank every numeric span (priority 8 against 7 at most), so
+    # they are all kept, and the numeric spans fill the rest as _Builder.resolve would.
+    taken = bytearray(len(text) + 1)
+    kept = [
+        e if e.text == text[e.start : e.end] else Entity(e.start, e.end, e.label, text[e.start : e.end])
+        for e in names
+    ]
+    for e in kept:
+        taken[e.start : e.end] = b"\x01" * (e.end - e.start)
+    for start, end, label, _ in sorted(numeric.spans, key=lambda s: (-s[3], s[0] - s[1], s[0])):
+        if taken.find(1, start, end) == -1:
+            taken[start:end] = b"\x01" * (end - start)
+            kept.append(Entity(start, end, label, text[start:end]))
+    kept.sort(key=attrgetter("start"))
+    return kept
 
 
 def apply_lexicon(

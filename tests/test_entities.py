@@ -216,3 +216,39 @@ def test_the_number_patterns_find_numbers() -> None:
     assert [m.group() for m in entities._MONEY.finditer(text)] == ["$5 million", "7,000 rubles"]
     assert [m.group() for m in entities._CARDINAL.finditer(text)][-2:] == ["1,234,567", "3.14"]
     assert [m.group() for m in entities._CARDINAL_WORD.finditer(text)] == ["ten", "twenty"]
+
+
+def _with_numeric_reference(text, names):  # type: ignore[no-untyped-def]
+    """with_numeric as first written: every span through the general priority rule."""
+    from reader import entities
+
+    out = entities._Builder()
+    for e in names:
+        out.add(e.start, e.end, e.label, 8)
+    numeric = entities._Builder()
+    entities._add_numeric(text, numeric)
+    for s in numeric.spans:
+        out.add(*s)
+    return out.resolve(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    _NUMBERISH.map(lambda t: t + " in May 1995 and 2001-2005 the Su-27, 5 percent, $3 million " + t),
+    st.lists(
+        st.tuples(st.integers(0, 120), st.integers(0, 12), st.sampled_from(["PERSON", "ORG"])), max_size=8
+    ),
+    st.booleans(),
+)
+def test_names_plus_numbers_are_what_the_priority_rule_keeps(text: str, raw, tidy: bool) -> None:  # type: ignore[no-untyped-def]
+    """with_numeric keeps sorted, disjoint names whole and fills in numbers around them
+    without the general rule; it must give what that rule gives, also for names out of
+    order or overlapping (which take the general rule)."""
+    from reader.entities import with_numeric
+    from reader.models import Entity
+
+    names = [Entity(s, min(s + n, len(text)), label, text[s : s + n]) for s, n, label in raw if s < len(text)]
+    if tidy:  # as the model gives them: sorted and disjoint
+        names.sort(key=lambda e: e.start)
+        names = [e for i, e in enumerate(names) if all(e.start >= p.end for p in names[:i])]
+    assert with_numeric(text, names) == _with_numeric_reference(text, names)

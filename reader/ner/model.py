@@ -324,9 +324,8 @@ class TaggerModel:
     def decode(self, scores: NDArray[np.float32]) -> list[int]:
         """Best tag sequence; tokens plainly outside any name split the work into
         independent stretches, which is where nearly all the time would otherwise go.
-        Stretches of one and two tokens (nearly all of them in news) are decoded together
-        in a few array operations, with the same sums in the same order as
-        :meth:`_viterbi`, which decodes the longer ones."""
+        Stretches of the same length are decoded together in a few array operations, with
+        the same sums in the same order as :meth:`_viterbi` (which decodes one stretch)."""
         import numpy as np
 
         n = len(scores)
@@ -352,21 +351,23 @@ class TaggerModel:
             alone = (enter[one] + scores[firsts[one]]) + leave[one]
             for i, tag in zip(firsts[one].tolist(), alone.argmax(axis=1).tolist(), strict=True):
                 tags[i] = tag
-        two = np.flatnonzero(lengths == 2)
-        if len(two):
-            at = firsts[two]
-            cand = (enter[two] + scores[at])[:, :, None] + inner[None, :, :]
-            back = cand.argmax(axis=1)
-            last = (cand.max(axis=1) + scores[at + 1]) + leave[two]
-            second = last.argmax(axis=1)
-            first = back[np.arange(len(two)), second]
-            for i, a, b in zip(at.tolist(), first.tolist(), second.tolist(), strict=True):
-                tags[i], tags[i + 1] = a, b
-        for k in np.flatnonzero(lengths > 2).tolist():
-            start, end = int(firsts[k]), int(lasts[k])
-            tags[start : end + 1] = self._viterbi(
-                scores[start : end + 1], after_outside=start > 0, before_outside=end + 1 < n
-            )
+        # Longer stretches: those of one length at a time, all stepped together.
+        for length in np.unique(lengths[lengths > 1]).tolist():
+            group = np.flatnonzero(lengths == length)
+            at = firsts[group]
+            delta = enter[group] + scores[at]
+            backs = []
+            for t in range(1, length):
+                cand = delta[:, :, None] + inner[None, :, :]
+                backs.append(cand.argmax(axis=1))
+                delta = cand.max(axis=1) + scores[at + t]
+            path = [(delta + leave[group]).argmax(axis=1)]
+            rows = np.arange(len(group))
+            for back in reversed(backs):
+                path.append(back[rows, path[-1]])
+            columns = np.stack(path[::-1], axis=1).tolist()
+            for i, stretch in zip(at.tolist(), columns, strict=True):
+                tags[i : i + length] = stretch
         return tags
 
     def _viterbi(
