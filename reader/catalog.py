@@ -30,6 +30,11 @@ BATCH = 256
 """Files per committed batch: what a killed run can lose, and the unit handed to a worker."""
 NAME_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "LAW", "PRODUCT", "MISC")
 """Labels whose mentions are kept per dispatch (dossiers, co-occurrence, stats)."""
+BULK_FILES = 1000
+"""A refresh reading more files than this loads the vocabulary into memory and widens the
+page cache while it writes."""
+BULK_CACHE_KIB = 65536
+"""SQLite's page cache during a bulk refresh, in KiB (its default is 2,000)."""
 MAX_STARTS = 3
 """Offsets kept per (dispatch, mention): enough for a dossier's contexts."""
 
@@ -649,13 +654,20 @@ class Catalog:
             self._remove_rows(gone)
         self._stats = stats
         work = todo + entities_only
-        if len(todo) > 1000:
+        bulk = len(todo) > BULK_FILES
+        previous_cache = int(self.conn.execute("PRAGMA cache_size").fetchone()[0])
+        if bulk:
             self._known_terms = {str(r[0]) for r in self.conn.execute("SELECT term FROM terms")}
+            # A bulk build inserts into every index of a growing file: a larger page cache
+            # spares fetching the same B-tree pages again (a tenth of the time at 25,000).
+            self.conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
         try:
             return self._process(todo, work, entities_for, ner_key, progress, jobs, changed, gone, warnings)
         finally:
             self._known_terms = None
             self._stats = {}
+            if bulk:
+                self.conn.execute(f"PRAGMA cache_size = {previous_cache}")
 
     def check_in_background(self) -> BackgroundCheck | None:
         """Start checking, in a second process, whether :meth:`refresh` would change

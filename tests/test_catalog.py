@@ -463,3 +463,24 @@ def test_lasting_skip_reasons_are_the_ones_reading_gives(tmp_path: Path) -> None
         "MB limit",
         "contains NUL bytes",
     ]
+
+
+def test_a_bulk_refresh_widens_the_page_cache_and_gives_it_back(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import reader.catalog as catalog_module
+
+    _corpus(tmp_path / "corpus", 5)
+    catalog = Catalog(tmp_path / "catalog.sqlite", [str(tmp_path / "corpus")])
+    before = catalog.conn.execute("PRAGMA cache_size").fetchone()[0]
+    seen: list[int] = []
+    store = Catalog._store_facts
+
+    def spy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(self.conn.execute("PRAGMA cache_size").fetchone()[0])
+        return store(self, *args, **kwargs)
+
+    monkeypatch.setattr(Catalog, "_store_facts", spy)
+    monkeypatch.setattr(catalog_module, "BULK_FILES", 2)
+    catalog.refresh(jobs=1)
+    assert seen and set(seen) == {-catalog_module.BULK_CACHE_KIB}
+    assert catalog.conn.execute("PRAGMA cache_size").fetchone()[0] == before
+    assert catalog.count() == 5
