@@ -15,6 +15,7 @@ import json
 import os
 import sqlite3
 import sys
+import threading
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -315,6 +316,7 @@ class Catalog:
         """During a large refresh, the words already in the vocabulary table (fewer inserts)."""
         self._stats: dict[str, tuple[str, int, int]] = {}
         """During a refresh, id, size and mtime of the files being read, as the walk saw them."""
+        self._writing = threading.RLock()
         self.conn = self._connect()
 
     # -- opening -------------------------------------------------------------------------
@@ -673,8 +675,6 @@ class Catalog:
         """Start checking, in a second process, whether :meth:`refresh` would change
         anything, so the caller can answer from the catalog meanwhile (None: no second
         process here, other threads running, or an in-memory catalog; refresh instead)."""
-        import threading
-
         # fork() copies one thread; with others running it could copy a lock held mid-use.
         if str(self.path) == ":memory:" or not hasattr(os, "fork") or threading.active_count() > 1:
             return None
@@ -751,13 +751,16 @@ class Catalog:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        # An in-memory catalog's one connection serves every thread (Workspace.for_thread):
+        # one transaction at a time on it, or a second BEGIN fails inside the first.
+        with self._writing:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
 
     def _remember_unreadable(self, reason: str) -> None:
         """Keep a skip that lasts as long as the file's content (NUL bytes, over the size

@@ -484,3 +484,28 @@ def test_a_bulk_refresh_widens_the_page_cache_and_gives_it_back(tmp_path: Path, 
     assert seen and set(seen) == {-catalog_module.BULK_CACHE_KIB}
     assert catalog.conn.execute("PRAGMA cache_size").fetchone()[0] == before
     assert catalog.count() == 5
+
+
+def test_threads_sharing_an_in_memory_catalog_write_one_at_a_time() -> None:
+    """An in-memory catalog has one connection for every thread (the app's workers use it
+    for a corpus held in memory): two threads putting texts at once must not start a
+    transaction inside the other's."""
+    import threading
+
+    catalog = Catalog(":memory:", [])
+    errors: list[BaseException] = []
+
+    def put(prefix: str) -> None:
+        try:
+            for i in range(150):
+                catalog.put_text(f"{prefix}{i}", f"{prefix}{i}", f"Title {i}\n\nText {prefix} number {i}.\n")
+        except BaseException as exc:  # noqa: BLE001 - any failure in the thread is the finding
+            errors.append(exc)
+
+    threads = [threading.Thread(target=put, args=(p,)) for p in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]
+    assert catalog.count() == 300
