@@ -657,7 +657,7 @@ class Catalog:
         self._stats = stats
         work = todo + entities_only
         bulk = len(todo) > BULK_FILES
-        previous_cache = int(self.conn.execute("PRAGMA cache_size").fetchone()[0])
+        previous_cache = int(self.conn.execute("PRAGMA cache_size").fetchone()[0]) if bulk else 0
         if bulk:
             self._known_terms = {str(r[0]) for r in self.conn.execute("SELECT term FROM terms")}
             # A bulk build inserts into every index of a growing file: a larger page cache

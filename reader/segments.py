@@ -131,9 +131,10 @@ def word_starts(text: str) -> list[int]:
 def count_words(text: str) -> int:
     """The number of words as :func:`word_spans` counts them: runs of word characters,
     runs joined by one ``-``, ``'``, ``’`` or ``.`` counting once."""
-    classes = _classes_of(text)
-    if classes is None:
+    found = _classes_of(text)
+    if found is None:
         return len(_WORD.findall(text))
+    classes = found[1]
     import numpy as np
 
     word = classes != _OTHER
@@ -146,12 +147,12 @@ def count_words(text: str) -> int:
 def lowered_words(text: str) -> set[str]:
     """The distinct runs of letters and digits (``[^\\W_]+``), lower-cased: the words the
     full-text index splits a text into."""
-    classes = _classes_of(text)
-    if classes is None:
+    found = _classes_of(text)
+    if found is None:
         return {w.lower() for w in _ALNUM_RUN.findall(text)}
+    codes, classes = found
     import numpy as np
 
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     kept = np.where(classes == _ALNUM, codes, np.uint32(32))
     return set(kept.tobytes().decode("utf-32-le").lower().split())
 
@@ -177,8 +178,9 @@ def _class_table() -> NDArray[np.uint8]:
     return table
 
 
-def _classes_of(text: str) -> NDArray[np.uint8] | None:
-    """Each character's class, or None where the regular expression should answer."""
+def _classes_of(text: str) -> tuple[NDArray[np.uint32], NDArray[np.uint8]] | None:
+    """Each character's code point and class, or None where the regular expression should
+    answer."""
     if len(text) < _SHORT:
         return None
     import numpy as np
@@ -186,7 +188,7 @@ def _classes_of(text: str) -> NDArray[np.uint8] | None:
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if int(codes.max()) >= _TABLE_SIZE:
         return None
-    return _class_table()[codes]
+    return codes, _class_table()[codes]
 
 
 def span_at(spans: list[Span], offset: int) -> Span | None:
