@@ -21,9 +21,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from reader.errors import ReaderError
+
+if TYPE_CHECKING:
+    from reader.models import Entity
 
 CATALOG_VERSION = 5
 """Bumped whenever the schema or what a row means changes; an older catalog is rebuilt."""
@@ -36,6 +39,13 @@ BULK_FILES = 1000
 page cache while it writes."""
 BULK_CACHE_KIB = 65536
 """SQLite's page cache during a bulk refresh, in KiB (its default is 2,000)."""
+BULK_CHECKPOINT_PAGES = 16384
+"""WAL pages between checkpoints during a bulk refresh (SQLite's default is 1,000): pages
+written again and again (the B-trees' upper levels, FTS5's structure) are copied once."""
+DEFERRED_INDEXES = ("mentions_key", "mentions_file", "files_sha256")
+"""Secondary indexes a bulk load into a (nearly) empty catalog drops and builds once at the
+end: one sort instead of a random B-tree insert per row. Every open recreates a missing one
+(the schema says IF NOT EXISTS), so a load killed half-way leaves nothing missing for long."""
 MAX_STARTS = 3
 """Offsets kept per (dispatch, mention): enough for a dossier's contexts."""
 
@@ -199,9 +209,14 @@ def examine(
 ) -> FileFacts | str:
     """Read one file and learn what the catalog keeps; a one-line reason when it is skipped.
 
-    A top-level function so a process pool can run it. ``seen_terms``: words already
-    handed over (left out of ``terms``, and the new ones added).
+    ``seen_terms``: words already handed over (left out of ``terms``, and the new ones
+    added).
     """
+    return examine_batch([(path, dispatch_id)], entities_for, with_body, seen_terms)[0]
+
+
+def _read(path: str) -> tuple[str, tuple[str, ...], int, int] | str:
+    """A file's normalised text, decoding warnings, size and mtime; or why it is skipped."""
     from reader.corpus import decode, normalise
     from reader.files import read_capped
 
@@ -213,17 +228,20 @@ def examine(
         return str(exc)
     except OSError as exc:
         return f"{path}: skipped, {exc.strerror or exc}"
-    return facts_from_text(
-        path,
-        dispatch_id,
-        normalise(text),
-        tuple(warnings),
-        before.st_size,
-        before.st_mtime_ns,
-        entities_for,
-        with_body,
-        seen_terms,
-    )
+    return normalise(text), tuple(warnings), before.st_size, before.st_mtime_ns
+
+
+def _recognized(
+    texts: list[str], entities_for: tuple[str, tuple[list[tuple[str, str]], list[str]]]
+) -> list[list[Entity]]:
+    """Entities of many texts at once; the rules when the backend cannot run."""
+    from reader.recognizer import recognize_many
+
+    backend, lexicon = entities_for
+    try:
+        return recognize_many(texts, backend, lexicon)
+    except ReaderError:
+        return recognize_many(texts, "rules", lexicon)
 
 
 def facts_from_text(
@@ -236,8 +254,10 @@ def facts_from_text(
     entities_for: tuple[str, tuple[list[tuple[str, str]], list[str]]] | None,
     with_body: bool = True,
     seen_terms: set[str] | None = None,
+    found: list[Entity] | None = None,
 ) -> FileFacts:
-    """What the catalog keeps of a normalised text (and, if asked, its entities)."""
+    """What the catalog keeps of a normalised text (and, if asked, its entities; ``found``:
+    already recognized with ``entities_for``)."""
     from reader.corpus import sha256_of
     from reader.metadata import extract_metadata
     from reader.segments import count_words, lowered_words
@@ -246,13 +266,8 @@ def facts_from_text(
     counts: dict[str, int] | None = None
     mentions: list[tuple[str, str, str, int, str]] = []
     if entities_for is not None:
-        from reader.recognizer import recognize
-
-        backend, lexicon = entities_for
-        try:
-            found = recognize(text, backend, lexicon)
-        except ReaderError:
-            found = recognize(text, "rules", lexicon)
+        if found is None:
+            found = _recognized([text], entities_for)[0]
         counts = {}
         grouped: dict[tuple[str, str], list[int]] = {}
         for e in found:
@@ -292,10 +307,30 @@ def examine_batch(
     items: list[tuple[str, str]],
     entities_for: tuple[str, tuple[list[tuple[str, str]], list[str]]] | None,
     with_body: bool,
+    seen: set[str] | None = None,
 ) -> list[FileFacts | str]:
+    """:func:`examine` of many files, their texts recognized together (a top-level
+    function so a process pool can run it)."""
     # A batch is stored in one transaction, so each word need only come once per batch.
-    seen: set[str] = set()
-    return [examine(path, dispatch_id, entities_for, with_body, seen) for path, dispatch_id in items]
+    seen = set() if seen is None else seen
+    read = [_read(path) for path, _ in items]
+    found: list[list[Entity] | None] = [None] * len(items)
+    if entities_for is not None:
+        texts = [r[0] for r in read if not isinstance(r, str)]
+        recognized = iter(_recognized(texts, entities_for))
+        found = [None if isinstance(r, str) else next(recognized) for r in read]
+    out: list[FileFacts | str] = []
+    for (path, dispatch_id), got, entities in zip(items, read, found, strict=True):
+        if isinstance(got, str):
+            out.append(got)
+            continue
+        text, warnings, size, mtime_ns = got
+        out.append(
+            facts_from_text(
+                path, dispatch_id, text, warnings, size, mtime_ns, entities_for, with_body, seen, entities
+            )
+        )
+    return out
 
 
 # -- the catalog ------------------------------------------------------------------------------
@@ -658,18 +693,44 @@ class Catalog:
         work = todo + entities_only
         bulk = len(todo) > BULK_FILES
         previous_cache = int(self.conn.execute("PRAGMA cache_size").fetchone()[0]) if bulk else 0
+        previous_checkpoint = int(self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]) if bulk else 0
+        # Only new files, at least as many as are catalogued: nothing the load does looks
+        # rows up by the deferred indexes, and building them afresh costs less than inserting.
+        load = bulk and not entities_only and changed == 0 and len(todo) >= len(known)
         if bulk:
             self._known_terms = {str(r[0]) for r in self.conn.execute("SELECT term FROM terms")}
             # A bulk build inserts into every index of a growing file: a larger page cache
             # spares fetching the same B-tree pages again (a tenth of the time at 25,000).
             self.conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+            self.conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
+        if load:
+            with self._transaction():
+                for name in DEFERRED_INDEXES:
+                    self.conn.execute(f"DROP INDEX IF EXISTS {name}")
         try:
-            return self._process(todo, work, entities_for, ner_key, progress, jobs, changed, gone, warnings)
+            report = self._process(todo, work, entities_for, ner_key, progress, jobs, changed, gone, warnings)
+            if load:
+                # Not on the way out of an interrupted load: the next open builds them.
+                self._create_indexes()
+            return report
         finally:
             self._known_terms = None
             self._stats = {}
             if bulk:
                 self.conn.execute(f"PRAGMA cache_size = {previous_cache}")
+                self.conn.execute(f"PRAGMA wal_autocheckpoint = {previous_checkpoint}")
+
+    def _create_indexes(self) -> None:
+        """Create whatever the schema has that is missing (the deferred indexes)."""
+        with self._transaction():
+            for statement in _SCHEMA.split(";"):
+                if statement.strip().startswith("CREATE INDEX"):
+                    self.conn.execute(statement)
+
+    def indexes(self) -> set[str]:
+        """Names of the catalog's own SQL indexes."""
+        rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+        return {str(r[0]) for r in rows}
 
     def check_in_background(self) -> BackgroundCheck | None:
         """Start checking, in a second process, whether :meth:`refresh` would change

@@ -170,6 +170,23 @@ def recognize(
     raise ReaderError(f"unknown entity backend {backend!r}: use model, rules or spacy:<pipeline>")
 
 
+def recognize_many(
+    texts: list[str], backend: str = "model", lexicon: tuple[list[tuple[str, str]], list[str]] = ([], [])
+) -> list[list[Entity]]:
+    """:func:`recognize` of each text; a model tags them all in one pass (its decoding is
+    done in arrays over the whole batch)."""
+    if backend == "model" or backend.startswith("model:"):
+        from reader.entities import apply_lexicon, with_numeric
+
+        taught, rejected = lexicon
+        tagged = model_for(backend).tag_many(texts)
+        return [
+            apply_lexicon(text, with_numeric(text, names), taught, rejected)
+            for text, names in zip(texts, tagged, strict=True)
+        ]
+    return [recognize(text, backend, lexicon) for text in texts]
+
+
 def entities_for(text: str, settings: Settings, store: AnnotationStore | None = None) -> list[Entity]:
     """Entities of ``text`` with the configured backend and the store's lexicon."""
     return recognize(text, backend_for(settings), lexicon_of(store))

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.catalog import Catalog
+from reader.catalog import DEFERRED_INDEXES, Catalog
 from reader.config import Settings
 from reader.workspace import Workspace
 
@@ -183,6 +183,8 @@ def test_a_killed_index_run_resumes_where_it_stopped(tmp_path: Path) -> None:
     out = subprocess.run(_index_cmd(root, cat, db), capture_output=True, text=True, check=True).stdout
     added = int(re.search(r"(\d+) added", out).group(1))  # type: ignore[union-attr]
     assert added == 3000 - kept and "3,000 dispatches" in out
+    with Catalog.open(cat, [str(root)]) as c:
+        assert set(DEFERRED_INDEXES) <= c.indexes()
 
 
 def test_two_processes_indexing_at_once_both_succeed(tmp_path: Path) -> None:
@@ -417,13 +419,13 @@ def test_an_unreadable_file_is_not_read_again_until_it_changes(
     binary = root / "y0" / "blob.txt"
     binary.write_bytes(b"\x00\x01binary")
     reads: list[str] = []
-    real = catalog_module.examine
+    real = catalog_module._read
 
-    def counted(path: str, *args: object, **kwargs: object) -> object:
+    def counted(path: str) -> object:
         reads.append(path)
-        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+        return real(path)
 
-    monkeypatch.setattr(catalog_module, "examine", counted)
+    monkeypatch.setattr(catalog_module, "_read", counted)
     with _workspace(root, tmp_path / "cat.sqlite") as ws:
         assert str(binary) in reads and ws.catalog.count() == 4
         assert any("contains NUL bytes" in w for w in ws.catalog.skipped())
@@ -509,3 +511,69 @@ def test_threads_sharing_an_in_memory_catalog_write_one_at_a_time() -> None:
         t.join()
     assert not errors, errors[0]
     assert catalog.count() == 300
+
+
+def test_a_bulk_load_builds_its_secondary_indexes_once_at_the_end(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import reader.catalog as catalog_module
+
+    _corpus(tmp_path / "corpus", 8)
+    catalog = Catalog(tmp_path / "catalog.sqlite", [str(tmp_path / "corpus")])
+    checkpoint = catalog.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    seen: list[tuple[frozenset[str], int]] = []
+    store = Catalog._store_facts
+
+    def spy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        pages = self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        seen.append((frozenset(self.indexes()), pages))
+        return store(self, *args, **kwargs)
+
+    monkeypatch.setattr(Catalog, "_store_facts", spy)
+    monkeypatch.setattr(catalog_module, "BULK_FILES", 2)
+    catalog.refresh(jobs=1, entities_for=("rules", ([], [])))
+    # Loading into an empty catalog: none of the deferred indexes while rows go in.
+    assert len(seen) == 8
+    assert all(not (names & set(DEFERRED_INDEXES)) for names, _ in seen)
+    assert {pages for _, pages in seen} == {catalog_module.BULK_CHECKPOINT_PAGES}
+    assert set(DEFERRED_INDEXES) <= catalog.indexes()
+    assert catalog.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == checkpoint
+    # Queries the indexes serve answer the same as a scan.
+    keys = [str(r[0]) for r in catalog.conn.execute("SELECT DISTINCT key FROM mentions")]
+    assert keys
+    plan = catalog.conn.execute("EXPLAIN QUERY PLAN SELECT * FROM mentions WHERE key = ?", (keys[0],))
+    assert "mentions_key" in " ".join(str(r) for r in plan.fetchall())
+
+    # A few new files beside many catalogued ones: the indexes stay while they are written.
+    seen.clear()
+    _corpus(tmp_path / "corpus" / "more", 3)
+    catalog.refresh(jobs=1, entities_for=("rules", ([], [])))
+    assert len(seen) == 3 and all(set(DEFERRED_INDEXES) <= names for names, _ in seen)
+
+
+def test_a_load_cut_short_leaves_the_indexes_to_the_next_open(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import reader.catalog as catalog_module
+
+    _corpus(tmp_path / "corpus", 8)
+    path = tmp_path / "catalog.sqlite"
+    catalog = Catalog(path, [str(tmp_path / "corpus")])
+    store = Catalog._store_facts
+    calls = []
+
+    def cut(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) > 5:
+            raise KeyboardInterrupt
+        return store(self, *args, **kwargs)
+
+    monkeypatch.setattr(Catalog, "_store_facts", cut)
+    monkeypatch.setattr(catalog_module, "BATCH", 2)
+    monkeypatch.setattr(catalog_module, "BULK_FILES", 2)
+    with pytest.raises(KeyboardInterrupt):
+        catalog.refresh(jobs=1, entities_for=("rules", ([], [])))
+    assert catalog.count() == 4
+    assert not catalog.indexes() & set(DEFERRED_INDEXES)
+    catalog.close()
+    monkeypatch.setattr(Catalog, "_store_facts", store)
+    with Catalog.open(path, [str(tmp_path / "corpus")]) as again:
+        assert set(DEFERRED_INDEXES) <= again.indexes()
+        again.refresh(jobs=1, entities_for=("rules", ([], [])))
+        assert again.count() == 8 and set(DEFERRED_INDEXES) <= again.indexes()

@@ -173,6 +173,31 @@ def test_batched_short_stretches_decode_as_the_viterbi_does(rows) -> None:  # ty
     assert model.decode(scores) == _stretchwise(model, scores)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    documents=st.lists(
+        st.lists(
+            st.tuples(
+                st.booleans(), st.lists(st.floats(-20, 20, width=32), min_size=N_TAGS, max_size=N_TAGS)
+            ),
+            max_size=12,
+        ),
+        max_size=6,
+    )
+)
+def test_documents_decoded_together_decode_as_each_alone(documents) -> None:  # type: ignore[no-untyped-def]
+    """A batch of documents (empty ones too) is decoded in one pass; no stretch runs from
+    one document into the next, so each gets the tags of decoding it alone."""
+    model = packaged_model()
+    arrays = [
+        np.array(
+            [[30.0] + [0.0] * (N_TAGS - 1) if outside else row for outside, row in rows], dtype=np.float32
+        ).reshape(len(rows), N_TAGS)
+        for rows in documents
+    ]
+    assert model.decode_many(arrays) == [_stretchwise(model, scores) for scores in arrays]
+
+
 def test_word_table_gives_the_same_scores_when_it_starts_over(corpus, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The per-word partial sums are kept in one growing table, emptied past a limit; the
     scores are the same whether a word's row is fresh, kept or rebuilt."""

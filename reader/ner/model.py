@@ -322,35 +322,61 @@ class TaggerModel:
         return padded
 
     def decode(self, scores: NDArray[np.float32]) -> list[int]:
-        """Best tag sequence; tokens plainly outside any name split the work into
-        independent stretches, which is where nearly all the time would otherwise go.
-        Stretches of the same length are decoded together in a few array operations, with
-        the same sums in the same order as :meth:`_viterbi` (which decodes one stretch)."""
+        """Best tag sequence of one document (:meth:`decode_many` of one)."""
+        return self.decode_many([scores])[0]
+
+    def decode_many(self, documents: Sequence[NDArray[np.float32]]) -> list[list[int]]:
+        """Best tag sequence of each document's scores. Tokens plainly outside any name
+        split the work into independent stretches, which is where nearly all the time would
+        otherwise go. Stretches of the same length, from every document at once, are
+        decoded together in a few array operations, with the same sums in the same order as
+        :meth:`_viterbi` (which decodes one stretch); a stretch never crosses a document's
+        end."""
         import numpy as np
 
-        n = len(scores)
-        if n == 0:
-            return []
+        sizes = [len(d) for d in documents]
+        total = sum(sizes)
+        if total == 0:
+            return [[] for _ in documents]
+        scores = np.concatenate([d for d in documents if len(d)]) if len(documents) > 1 else documents[0]
+        ends = np.cumsum(sizes)
+        # Per token: whether it opens or closes its document.
+        opens = np.zeros(total + 1, dtype=bool)
+        opens[ends - np.asarray(sizes)] = True
+        closes = np.zeros(total, dtype=bool)
+        closes[ends[np.asarray(sizes) > 0] - 1] = True
         best = scores.argmax(axis=1)
         runner_up = scores[:, 1:].max(axis=1)
         plain = (best == 0) & (scores[:, 0] - runner_up > _OUTSIDE_MARGIN)
-        tags = [0] * n
+        tags = np.zeros(total, dtype=np.int64)
         busy = np.flatnonzero(~plain)
-        if not len(busy):
-            return tags
-        cut = np.flatnonzero(np.diff(busy) > 1)
+        if len(busy):
+            self._decode_stretches(scores, busy, opens, closes, tags)
+        out = tags.tolist()
+        return [out[e - n : e] for n, e in zip(sizes, ends.tolist(), strict=True)]
+
+    def _decode_stretches(
+        self,
+        scores: NDArray[np.float32],
+        busy: NDArray[np.int64],
+        opens: NDArray[np.bool_],
+        closes: NDArray[np.bool_],
+        tags: NDArray[np.int64],
+    ) -> None:
+        import numpy as np
+
+        cut = np.flatnonzero((np.diff(busy) > 1) | opens[busy[1:]])
         firsts = np.concatenate((busy[:1], busy[cut + 1]))
         lasts = np.concatenate((busy[cut], busy[-1:]))
         lengths = lasts - firsts + 1
         trans = _constrained(self.transitions)
         inner = trans[:N_TAGS]
-        enter = np.where((firsts > 0)[:, None], trans[0], trans[N_TAGS])
-        leave = np.where((lasts + 1 < n)[:, None], inner[:, 0], np.float32(0.0))
+        enter = np.where(opens[firsts][:, None], trans[N_TAGS], trans[0])
+        leave = np.where(closes[lasts][:, None], np.float32(0.0), inner[:, 0])
         one = np.flatnonzero(lengths == 1)
         if len(one):
             alone = (enter[one] + scores[firsts[one]]) + leave[one]
-            for i, tag in zip(firsts[one].tolist(), alone.argmax(axis=1).tolist(), strict=True):
-                tags[i] = tag
+            tags[firsts[one]] = alone.argmax(axis=1)
         # Longer stretches: those of one length at a time, all stepped together.
         for length in np.unique(lengths[lengths > 1]).tolist():
             group = np.flatnonzero(lengths == length)
@@ -365,10 +391,8 @@ class TaggerModel:
             rows = np.arange(len(group))
             for back in reversed(backs):
                 path.append(back[rows, path[-1]])
-            columns = np.stack(path[::-1], axis=1).tolist()
-            for i, stretch in zip(at.tolist(), columns, strict=True):
-                tags[i : i + length] = stretch
-        return tags
+            for t, column in enumerate(reversed(path)):
+                tags[at + t] = column
 
     def _viterbi(
         self, scores: NDArray[np.float32], after_outside: bool = False, before_outside: bool = False
@@ -400,11 +424,16 @@ class TaggerModel:
 
     def tag(self, text: str) -> list[Entity]:
         """Named entities of ``text`` (model labels only, before lexicon and rules)."""
-        tokens = read_tokens(text)
-        if not tokens.words:
-            return []
-        tags = self.decode(self.scores(tokens.words, tokens.starts))
-        return spans_to_entities(text, tokens.begins, tokens.ends, tags)
+        return self.tag_many([text])[0]
+
+    def tag_many(self, texts: Sequence[str]) -> list[list[Entity]]:
+        """:meth:`tag` of each text, decoded together."""
+        tokens = [read_tokens(text) for text in texts]
+        tags = self.decode_many([self.scores(t.words, t.starts) for t in tokens])
+        return [
+            spans_to_entities(text, t.begins, t.ends, g) if t.words else []
+            for text, t, g in zip(texts, tokens, tags, strict=True)
+        ]
 
 
 def spans_to_entities(text: str, begins: list[int], ends: list[int], tags: list[int]) -> list[Entity]:
