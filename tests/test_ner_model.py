@@ -198,6 +198,41 @@ def test_documents_decoded_together_decode_as_each_alone(documents) -> None:  # 
     assert model.decode_many(arrays) == [_stretchwise(model, scores) for scores in arrays]
 
 
+def _spans_reference(text, begins, ends, tags):  # type: ignore[no-untyped-def]
+    """The token-by-token reading of BIO tags that ``spans_to_entities`` replaced."""
+    from reader.models import Entity
+
+    out, current, last = [], None, -2
+    for i, t in enumerate(tags):
+        if not t:
+            continue
+        tag = TAGS[t]
+        if tag[0] == "I" and current and current[2] == tag[2:] and last == i - 1:
+            current = (current[0], ends[i], current[2])
+        else:
+            if current:
+                out.append(Entity(current[0], current[1], current[2], text[current[0] : current[1]]))
+            current = (begins[i], ends[i], tag[2:])
+        last = i
+    if current:
+        out.append(Entity(current[0], current[1], current[2], text[current[0] : current[1]]))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(tags=st.lists(st.integers(0, N_TAGS - 1) | st.just(0), max_size=30))
+def test_names_are_read_from_bio_tags_as_token_by_token(tags) -> None:  # type: ignore[no-untyped-def]
+    """Runs of I- after B- of the same label, a stray I- opening a name, a label change
+    mid-run, an O between two I-s: read as the token-by-token rule reads them."""
+    from reader.ner.model import spans_to_entities
+
+    words = [f"w{i}" for i in range(len(tags))]
+    text = " ".join(words)
+    begins = [sum(len(w) + 1 for w in words[:i]) for i in range(len(words))]
+    ends = [b + len(w) for b, w in zip(begins, words, strict=True)]
+    assert spans_to_entities(text, begins, ends, tags) == _spans_reference(text, begins, ends, tags)
+
+
 def test_word_table_gives_the_same_scores_when_it_starts_over(corpus, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The per-word partial sums are kept in one growing table, emptied past a limit; the
     scores are the same whether a word's row is fresh, kept or rebuilt."""

@@ -438,25 +438,26 @@ class TaggerModel:
 
 def spans_to_entities(text: str, begins: list[int], ends: list[int], tags: list[int]) -> list[Entity]:
     """Entities from BIO tags over tokens with these offsets (an I- tag without its B- opens
-    a name)."""
+    a name). Tags are ``O`` (0), then ``B-`` (odd) and ``I-`` (even) of each label in turn."""
     import numpy as np
 
-    out: list[Entity] = []
-    current: tuple[int, int, str] | None = None
-    last = -2
-    for i in np.flatnonzero(np.fromiter(tags, dtype=np.int64, count=len(tags))).tolist():
-        tag = TAGS[tags[i]]
-        start, end = begins[i], ends[i]
-        if tag[0] == "I" and current and current[2] == tag[2:] and last == i - 1:
-            current = (current[0], end, current[2])
-        else:
-            if current:
-                out.append(Entity(current[0], current[1], current[2], text[current[0] : current[1]]))
-            current = (start, end, tag[2:])
-        last = i
-    if current:
-        out.append(Entity(current[0], current[1], current[2], text[current[0] : current[1]]))
-    return out
+    tagged = np.fromiter(tags, dtype=np.int64, count=len(tags))
+    at = np.flatnonzero(tagged)
+    if not len(at):
+        return []
+    found = tagged[at]
+    label = (found - 1) >> 1
+    # A token carries on the name before it: an I- tag right after a token of its label.
+    carries = np.zeros(len(at), dtype=bool)
+    carries[1:] = ((found[1:] & 1) == 0) & (at[1:] == at[:-1] + 1) & (label[1:] == label[:-1])
+    firsts = np.flatnonzero(~carries)
+    lasts = np.empty_like(firsts)
+    lasts[:-1] = firsts[1:] - 1
+    lasts[-1] = len(at) - 1
+    return [
+        Entity(begins[a], ends[b], LABELS[k], text[begins[a] : ends[b]])
+        for a, b, k in zip(at[firsts].tolist(), at[lasts].tolist(), label[firsts].tolist(), strict=True)
+    ]
 
 
 _CONSTRAINED: dict[int, NDArray[np.float32]] = {}
