@@ -20,7 +20,7 @@ from pathlib import Path
 from reader.models import ENTITY_LABELS, Entity
 
 LABELS = ENTITY_LABELS
-RECOGNIZER_VERSION = "rules-1"
+RECOGNIZER_VERSION = "rules-2"
 """Changes whenever the rules or word lists change, so cached entity results are redone."""
 
 

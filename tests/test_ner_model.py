@@ -384,3 +384,40 @@ def test_reader_learn_from_corrections_changes_other_dispatches(tmp_path, monkey
     assert "PERSON" in seeds.get("Pavel Grachev", set()) or "PERSON" in seeds.get("Grachev", set())
     code, out, _ = run(capsys, "learn", "--forget")
     assert code == 0 and not (tmp_path / "db.model.npz").exists()
+
+
+def test_courtesy_titles_are_left_out_of_names() -> None:
+    """CoNLL, OntoNotes and UNER leave "Mr" out of a name; Reuters 1996 hardly uses it, so
+    the model alone tags "Mr Brown" whole and runs "Times Mr Campbell" into one name."""
+    from reader.models import Entity
+    from reader.ner.model import without_honorifics
+
+    def names(text: str, spans: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        found = []
+        for surface, label in spans:
+            start = text.index(surface)
+            found.append(Entity(start, start + len(surface), label, surface))
+        return [(e.text, e.label) for e in without_honorifics(text, found)]
+
+    text = "The Times Mr Campbell said Mr. Brown, Mrs Thatcher and Dr  Rice met Mr Gordon Brown."
+    assert names(text, [("Times Mr Campbell", "ORG"), ("Mr. Brown", "PERSON")]) == [
+        ("Times", "ORG"),
+        ("Campbell", "PERSON"),
+        ("Brown", "PERSON"),
+    ]
+    assert names(text, [("Mrs Thatcher", "PERSON"), ("Dr  Rice", "ORG"), ("Mr Gordon Brown", "PERSON")]) == [
+        ("Thatcher", "PERSON"),
+        ("Rice", "PERSON"),
+        ("Gordon Brown", "PERSON"),
+    ]
+    # A title alone is no name; words that merely start alike are left as they are.
+    alone = "Mr said Mr. Drake and Msgr Prof"
+    assert names(alone, [("Mr", "PERSON"), ("Mr.", "PERSON"), ("Drake", "PERSON"), ("Msgr Prof", "ORG")]) == [
+        ("Drake", "PERSON"),
+        ("Msgr Prof", "ORG"),
+    ]
+    # Through the recognizer: the packaged model's output has no title in a name.
+    from reader.recognizer import recognize
+
+    found = recognize("Mr Brown met Mr Kennedy in London.")
+    assert [e.text for e in found if e.label == "PERSON"] == ["Brown", "Kennedy"]
