@@ -20,6 +20,7 @@ Russia|United States|America|Britain|Great Britain|England|Scotland|Wales|Northe
 South Korea|North Korea|Iran|Syria|Vietnam|Laos|Bolivia|Venezuela|Tanzania|Moldova|Taiwan
 Czech Republic|Czechia|Slovakia|Macedonia|North Macedonia|Kosovo|Palestine|Vatican|Holland
 Ivory Coast|Congo|Burma|Myanmar|Soviet Union|USSR|Yugoslavia|Czechoslovakia|East Germany
+US|U.S.|USA|U.S.A.|UK|U.K.|UAE
 West Germany|Russian Federation|Chechnya|Dagestan|Ingushetia|Tatarstan|Bashkortostan
 Abkhazia|South Ossetia|Transdniester|Transnistria|Crimea|Nagorno-Karabakh|Karabakh
 Kaliningrad|Siberia|Texas|California|New York|Washington|Florida|Ohio|Virginia|Bavaria
