@@ -421,3 +421,15 @@ def test_courtesy_titles_are_left_out_of_names() -> None:
 
     found = recognize("Mr Brown met Mr Kennedy in London.")
     assert [e.text for e in found if e.label == "PERSON"] == ["Brown", "Kennedy"]
+
+
+def test_country_abbreviations_are_places() -> None:
+    """Reuters writes "U.S."; other news writes "US" and "UK", which the model alone
+    tagged as organisations. The gazetteer lists them as countries, a feature it reads."""
+    from reader.entities import gazetteer
+    from reader.recognizer import recognize
+
+    assert {gazetteer().names[w] for w in ("US", "U.S.", "USA", "UK", "U.K.", "UAE")} == {"GPE"}
+    text = "US troops and UK officials met in the UAE, the US military said."
+    found = {(e.text, e.label) for e in recognize(text) if e.text in ("US", "UK", "UAE")}
+    assert found == {("US", "GPE"), ("UK", "GPE"), ("UAE", "GPE")}
