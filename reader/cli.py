@@ -15,13 +15,16 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from reader import __version__
 from reader.config import Settings, load_settings
 from reader.errors import ReaderError, UsageError
 from reader.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from reader.inert import inert, one_line, plural
+
+if TYPE_CHECKING:
+    from reader.search import Hit
 
 EXIT_USAGE = 2
 EXIT_ERROR = 1
@@ -869,6 +872,7 @@ def _read_source_text(source: str, settings: Settings) -> str:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from reader.search import search_annotations
+    from reader.workspace import Archive
 
     if args.limit < 0:
         raise UsageError("--limit must be 0 (all) or more")
@@ -878,6 +882,17 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
             if args.tag:
                 records = [r for r in records if r["tag"] == args.tag]
             hits = search_annotations(records, args.query, args.where, regex=args.regex, case=args.case)
+        elif args.limit and not args.tag and isinstance(ws.corpus, Archive):
+            # As below, checked against the files meanwhile; only the hits shown are built,
+            # and past them the matches are counted.
+            archive = ws.corpus
+            hits, total, dispatches = ws.exactly(
+                lambda: archive.search_counted(args.query, regex=args.regex, case=args.case, shown=args.limit)
+            )
+            _print_hits(args, hits)
+            more = f" (showing {len(hits)}; --limit 0 shows all)" if len(hits) < total else ""
+            _err(f"{plural(total, 'hit')} in {plural(dispatches, 'dispatch', 'dispatches')}{more}")
+            return 0
         else:
             # Answered from the catalog while a second process checks the files are as
             # catalogued; if any changed, the catalog is refreshed and the search redone.
@@ -894,6 +909,14 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
                 )
             hits = list(found)
     shown = hits if not args.limit else hits[: args.limit]
+    _print_hits(args, shown)
+    dispatches = len({h.dispatch_id for h in hits})
+    more = f" (showing {len(shown)}; --limit 0 shows all)" if len(shown) < len(hits) else ""
+    _err(f"{plural(len(hits), 'hit')} in {plural(dispatches, 'dispatch', 'dispatches')}{more}")
+    return 0
+
+
+def _print_hits(args: argparse.Namespace, shown: Sequence[Hit]) -> None:
     if args.json:
         _print_json([h.as_dict() for h in shown])
     elif _tty(args):
@@ -903,10 +926,6 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.write("dispatch\tstart\tend\tcontext\n")
         for h in shown:
             sys.stdout.write(f"{one_line(h.dispatch_id)}\t{h.start}\t{h.end}\t{one_line(h.context)}\n")
-    dispatches = len({h.dispatch_id for h in hits})
-    more = f" (showing {len(shown)}; --limit 0 shows all)" if len(shown) < len(hits) else ""
-    _err(f"{plural(len(hits), 'hit')} in {plural(dispatches, 'dispatch', 'dispatches')}{more}")
-    return 0
 
 
 def cmd_dossier(args: argparse.Namespace, settings: Settings) -> int:

@@ -262,6 +262,10 @@ class Matcher:
             yield at, at + size
             at = haystack.find(needle, at + size)
 
+    def count(self, text: str, encoded: bytes | None = None) -> int:
+        """How many matches :meth:`spans` gives, without keeping them."""
+        return sum(1 for _ in self.spans(text, encoded))
+
     def search(self, text: str, encoded: bytes | None = None) -> bool:
         """Whether the query matches anywhere in ``text`` (``encoded``: as :meth:`spans`)."""
         folded = self._folded(text, encoded)

@@ -226,6 +226,32 @@ class Archive:
             if limit is not None and found >= limit:
                 return
 
+    def search_counted(
+        self, query: str, *, regex: bool = False, case: bool = False, shown: int = 20
+    ) -> tuple[list[Hit], int, int]:
+        """The first ``shown`` hits of :meth:`search`, and how many hits and dispatches
+        there are in all. Past the hits shown, matches are counted: no hit is built, and no
+        text is kept alive by one (a common phrase matches a third of an archive)."""
+        hits: list[Hit] = []
+        total = dispatches = 0
+        if not query:
+            return hits, total, dispatches
+        pattern = compile_query(query, regex=regex, case=case)
+        for dispatch_id, path in candidates(self.catalog, query, regex=regex):
+            try:
+                text, encoded = read_text_and_bytes(path)
+            except ReaderError:
+                continue
+            if len(hits) < shown:
+                found = hits_in_text(dispatch_id, text, pattern, None, encoded)
+                hits.extend(found[: shown - len(hits)])
+                counted = len(found)
+            else:
+                counted = pattern.count(text, encoded)
+            total += counted
+            dispatches += counted > 0
+        return hits, total, dispatches
+
     def candidates_for(self, quote: str) -> list[Dispatch]:
         """The dispatches that may contain ``quote`` (any case), read from disk."""
         out: list[Dispatch] = []

@@ -278,6 +278,54 @@ def test_fts_search_equals_a_brute_force_scan(small_archive, data, case) -> None
     assert found == _brute(texts, query, case)
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), case=st.booleans(), regex=st.booleans(), shown=st.integers(1, 6))
+def test_counted_search_shows_the_first_hits_and_counts_them_all(
+    small_archive, data, case, regex, shown
+) -> None:  # type: ignore[no-untyped-def]
+    """``reader search`` with a limit builds only the hits it shows and counts the rest:
+    the same first hits, the same totals as listing every hit."""
+    ws, texts = small_archive
+    source = texts[data.draw(st.sampled_from(sorted(texts)))]
+    start = data.draw(st.integers(0, max(0, len(source) - 1)))
+    query = source[start : start + data.draw(st.integers(1, 6))].replace("\n", " ")
+    if not query.strip():
+        return
+    if regex:
+        query = re.escape(query) + "[a-z]?"
+    every = [(h.dispatch_id, h.start, h.end) for h in ws.corpus.search(query, regex=regex, case=case)]
+    hits, total, dispatches = ws.corpus.search_counted(query, regex=regex, case=case, shown=shown)
+    assert [(h.dispatch_id, h.start, h.end) for h in hits] == every[:shown]
+    assert (total, dispatches) == (len(every), len({d for d, _, _ in every}))
+
+
+def test_search_with_a_limit_reports_what_listing_everything_finds(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import run
+
+    root = tmp_path / "c"
+    _corpus(root, 120, seed=4)
+    (root / "crlf.txt").write_bytes(b"Title\r\n\r\nGrachev said,\r\nGrachev\r\nsaid.\r\n")
+    (root / "cp1252.txt").write_bytes("Title\n\nGrachev said \u00e9t\u00e9.\n".encode("cp1252"))
+    (root / "dotted.txt").write_text("Title\n\nGRACHEV SA\u0130D, grachev said.\n", encoding="utf-8")
+    common = [
+        "--corpus",
+        str(root),
+        "--catalog",
+        str(tmp_path / "cat.sqlite"),
+        "--db",
+        str(tmp_path / "db.json"),
+    ]
+    run(capsys, "index", *common)
+    code, few, few_err = run(capsys, "search", "grachev said", "--limit", "3", *common)
+    assert code == 0
+    code, every, every_err = run(capsys, "search", "grachev said", "--limit", "0", *common)
+    assert code == 0
+    assert few.splitlines() == every.splitlines()[:4]  # the header and the first three
+    totals = re.search(r"([\d,]+) hits? in ([\d,]+) dispatch", every_err)
+    assert totals is not None and int(totals.group(1).replace(",", "")) == len(every.splitlines()) - 1
+    assert few_err.startswith(totals.group(0)) and "(showing 3; --limit 0 shows all)" in few_err
+
+
 @pytest.mark.parametrize("query", ["Grachev said", "army", "rown", "Brown", "gordon Brow", "n12.", "e of th"])
 def test_search_lists_the_files_grep_lists(tmp_path: Path, query: str) -> None:
     root = tmp_path / "c"
