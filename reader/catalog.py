@@ -631,12 +631,14 @@ class Catalog:
         entities_for: tuple[str, tuple[list[tuple[str, str]], list[str]]] | None = None,
         progress: Progress | None = None,
         jobs: int | None = None,
+        status: Callable[[str], None] | None = None,
     ) -> ScanReport:
         """Bring the catalog up to date with the files under the roots.
 
         New and changed files are read (and, with ``entities_for=(backend, lexicon)``,
         recognized); files whose entities are stale are recognized again; rows of files that
-        are gone are removed. Work is committed every :data:`BATCH` files.
+        are gone are removed. Work is committed every :data:`BATCH` files. ``status`` hears
+        of a step after the files that takes a while (building deferred indexes).
         """
         from reader.corpus import walk_corpus
 
@@ -711,6 +713,8 @@ class Catalog:
             report = self._process(todo, work, entities_for, ner_key, progress, jobs, changed, gone, warnings)
             if load:
                 # Not on the way out of an interrupted load: the next open builds them.
+                if status is not None:
+                    status(f"building the catalog's indexes over {len(todo):,} dispatches")
                 self._create_indexes()
             return report
         finally:

@@ -461,7 +461,11 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         progress = stderr_progress("indexing")
         if progress is None:
             _err(f"reader: indexing {', '.join(settings.corpus)} into {ws.catalog.path}")
-        report = ws.catalog.refresh(entities_for=(ws.backend, lexicon), progress=progress, jobs=args.jobs)
+        # With a progress bar, say what follows it; without one the first line said enough.
+        status = None if progress is None else (lambda line: _err(f"reader: {line}"))
+        report = ws.catalog.refresh(
+            entities_for=(ws.backend, lexicon), progress=progress, jobs=args.jobs, status=status
+        )
         seconds = time.perf_counter() - started
         total = ws.catalog.count()
     print(

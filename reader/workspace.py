@@ -381,7 +381,8 @@ class Workspace:
         """Rescan the roots; with ``entities``, also recognize whatever is not current."""
         entities_for = (self.backend, lexicon if lexicon is not None else ([], [])) if entities else None
         try:
-            self.last_scan = self.catalog.refresh(entities_for=entities_for, progress=progress)
+            status = None if progress is None else (lambda line: print(f"reader: {line}", file=sys.stderr))
+            self.last_scan = self.catalog.refresh(entities_for=entities_for, progress=progress, status=status)
         except KeyboardInterrupt:
             raise
         if isinstance(self.corpus, Archive):

@@ -577,7 +577,14 @@ def test_a_bulk_load_builds_its_secondary_indexes_once_at_the_end(tmp_path: Path
 
     monkeypatch.setattr(Catalog, "_store_facts", spy)
     monkeypatch.setattr(catalog_module, "BULK_FILES", 2)
-    catalog.refresh(jobs=1, entities_for=("rules", ([], [])))
+    said: list[tuple[str, int, bool]] = []
+
+    def status(line: str) -> None:
+        said.append((line, len(seen), bool(catalog.indexes() & set(DEFERRED_INDEXES))))
+
+    catalog.refresh(jobs=1, entities_for=("rules", ([], [])), status=status)
+    # The step after the files is announced once, when every row is in and before it runs.
+    assert said == [("building the catalog's indexes over 8 dispatches", 8, False)]
     # Loading into an empty catalog: none of the deferred indexes while rows go in.
     assert len(seen) == 8
     assert all(not (names & set(DEFERRED_INDEXES)) for names, _ in seen)
@@ -593,8 +600,10 @@ def test_a_bulk_load_builds_its_secondary_indexes_once_at_the_end(tmp_path: Path
     # A few new files beside many catalogued ones: the indexes stay while they are written.
     seen.clear()
     _corpus(tmp_path / "corpus" / "more", 3)
-    catalog.refresh(jobs=1, entities_for=("rules", ([], [])))
+    said.clear()
+    catalog.refresh(jobs=1, entities_for=("rules", ([], [])), status=status)
     assert len(seen) == 3 and all(set(DEFERRED_INDEXES) <= names for names, _ in seen)
+    assert said == []
 
 
 def test_a_load_cut_short_leaves_the_indexes_to_the_next_open(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
