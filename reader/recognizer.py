@@ -154,10 +154,7 @@ def recognize(
 ) -> list[Entity]:
     taught, rejected = lexicon
     if backend == "model" or backend.startswith("model:"):
-        from reader.entities import apply_lexicon, with_numeric
-
-        found = with_numeric(text, model_for(backend).tag(text))
-        return apply_lexicon(text, found, taught, rejected)
+        return recognize_many([text], backend, lexicon)[0]
     if backend == "rules":
         from reader.entities import find_entities
 

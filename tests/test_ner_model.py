@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -14,11 +15,67 @@ from hypothesis import strategies as st
 
 from reader.errors import ReaderError
 from reader.models import ENTITY_LABELS
-from reader.ner.features import LABELS, TAGS, read_tokens, sentence_starts, tokenize
+from reader.ner.features import _OPENING, _SENTENCE_END, _TOKEN, LABELS, TAGS, read_tokens
 from reader.ner.model import N_TAGS, allowed_transitions, packaged_model, read_model
 from reader.recognizer import recognize
 
 from .conftest import SEED_000, SEEDS, run
+
+
+def tokenize(text: str) -> list[tuple[int, int]]:
+    """Reference: token offsets, a match object per token (what ``read_tokens`` replaced)."""
+    return [m.span() for m in _TOKEN.finditer(text)]
+
+
+def sentence_starts(text: str, tokens: Sequence[tuple[int, int]]) -> list[bool]:
+    """Reference: whether each token opens a sentence, token by token (what ``read_tokens``
+    replaced): the first token, the first after a line break, and the first after
+    ``.``/``!``/``?`` (skipping opening quotes)."""
+    flags: list[bool] = []
+    opening = True
+    previous_end = 0
+    for start, end in tokens:
+        if start - previous_end > 0 and text.find("\n", previous_end, start) != -1:
+            opening = True
+        flags.append(opening)
+        if end - start == 1:
+            ch = text[start]
+            if ch in _SENTENCE_END:
+                opening = True
+            elif not (ch in _OPENING and opening):
+                opening = False
+        else:
+            opening = False
+        previous_end = end
+    return flags
+
+
+def _viterbi(model, scores, after_outside: bool = False, before_outside: bool = False) -> list[int]:  # type: ignore[no-untyped-def]
+    """Reference: the best path over one stretch, step by step; the stretch may follow and
+    precede tokens fixed as O (what ``decode`` must equal)."""
+    from reader.ner.model import _constrained
+
+    trans = _constrained(model.transitions)
+    n = len(scores)
+    if n == 1:
+        alone = (trans[0] if after_outside else trans[N_TAGS]) + scores[0]
+        if before_outside:
+            alone = alone + trans[:N_TAGS, 0]
+        return [int(alone.argmax())]
+    back = np.zeros((n, N_TAGS), dtype=np.int64)
+    delta = (trans[0] if after_outside else trans[N_TAGS]) + scores[0]
+    inner = trans[:N_TAGS]
+    for t in range(1, n):
+        cand = delta[:, None] + inner
+        back[t] = cand.argmax(axis=0)
+        delta = cand.max(axis=0) + scores[t]
+    if before_outside:
+        delta = delta + inner[:, 0]
+    path = [int(delta.argmax())]
+    for t in range(n - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    path.reverse()
+    return path
 
 
 def _words(text: str) -> tuple[list[str], list[bool]]:
@@ -126,7 +183,7 @@ def test_decoding_skips_only_plain_tokens_and_obeys_bio(corpus) -> None:  # type
     allowed = allowed_transitions()
     for dispatch in corpus:
         scores = model.scores(*_words(dispatch.text))
-        fast, full = model.decode(scores), model._viterbi(scores)
+        fast, full = model.decode(scores), _viterbi(model, scores)
         assert fast == full
         previous = N_TAGS
         for tag in full:
@@ -150,7 +207,7 @@ def _stretchwise(model, scores):  # type: ignore[no-untyped-def]
         j = i
         while j + 1 < n and not plain[j + 1]:
             j += 1
-        tags[i : j + 1] = model._viterbi(scores[i : j + 1], after_outside=i > 0, before_outside=j + 1 < n)
+        tags[i : j + 1] = _viterbi(model, scores[i : j + 1], after_outside=i > 0, before_outside=j + 1 < n)
         i = j + 1
     return tags
 
@@ -253,7 +310,7 @@ def test_viterbi_never_starts_inside_a_name() -> None:
     model = packaged_model()
     scores = np.zeros((3, N_TAGS), dtype=np.float32)
     scores[:, TAGS.index("I-ORG")] = 50.0  # the emissions alone would say I-ORG throughout
-    path = [TAGS[t] for t in model._viterbi(scores)]
+    path = [TAGS[t] for t in _viterbi(model, scores)]
     assert path[0] != "I-ORG" and all(p in ("B-ORG", "I-ORG") for p in path)
 
 

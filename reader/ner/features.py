@@ -45,16 +45,13 @@ _BLANKS_BELOW = 0x3001
 """Every character ``\\s`` matches (``str.isspace``) is below this."""
 
 
-def tokenize(text: str) -> list[tuple[int, int]]:
-    """Token offsets of ``text``: words (with inner hyphens, apostrophes, dots), initials
-    such as "U.S.", and single punctuation marks; a possessive "'s" is its own token."""
-    return [m.span() for m in _TOKEN.finditer(text)]
-
-
 @dataclass(frozen=True)
 class Tokens:
-    """The tokens of a text as the tagger reads them: the same as :func:`tokenize` and
-    :func:`sentence_starts`, found with one ``findall`` and array arithmetic."""
+    """The tokens of a text as the tagger reads them (words with inner hyphens,
+    apostrophes, dots; initials such as "U.S."; single punctuation marks; a possessive
+    "'s" on its own), their offsets, and whether each opens a sentence: the first token,
+    the first after a line break, and the first after ``.``/``!``/``?`` (skipping opening
+    quotes). Found with one ``findall`` and array arithmetic."""
 
     words: list[str]
     begins: list[int]
@@ -108,29 +105,6 @@ def read_tokens(text: str) -> Tokens:
         if starts[k]:
             starts[k + 1] = True
     return Tokens(words, begins.tolist(), ends.tolist(), starts)
-
-
-def sentence_starts(text: str, tokens: Sequence[tuple[int, int]]) -> list[bool]:
-    """Whether each token opens a sentence: the first token, the first after a line break,
-    and the first after ``.``/``!``/``?`` (skipping opening quotes)."""
-    flags: list[bool] = []
-    opening = True
-    previous_end = 0
-    find = text.find
-    for start, end in tokens:
-        if start - previous_end > 0 and find("\n", previous_end, start) != -1:
-            opening = True
-        flags.append(opening)
-        if end - start == 1:
-            ch = text[start]
-            if ch in _SENTENCE_END:
-                opening = True
-            elif not (ch in _OPENING and opening):
-                opening = False
-        else:
-            opening = False
-        previous_end = end
-    return flags
 
 
 @lru_cache(maxsize=65536)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reader.ner.features import LABELS, TAGS, FeatureCache, sentence_starts, tokenize
+from reader.ner.features import LABELS, TAGS, FeatureCache, read_tokens
 from reader.ner.model import N_TAGS, TaggerModel, allowed_transitions, model_bytes, read_model
 
 if TYPE_CHECKING:
@@ -172,7 +172,8 @@ def corrections_in(
 
 def gold_tags(model: TaggerModel, text: str, corrections: Sequence[Correction]) -> list[int]:
     """Tags for ``text``: the model's own, overruled wherever the user corrected a span."""
-    tokens = tokenize(text)
+    read = read_tokens(text)
+    tokens = list(zip(read.begins, read.ends, strict=True))
     found = [(e.start, e.end, e.label) for e in model.tag(text)]
     spans = [s for s in found if not any(s[0] < c.end and c.start < s[1] for c in corrections)]
     spans += [(c.start, c.end, c.label) for c in corrections if c.label is not None]
@@ -209,11 +210,10 @@ def personal_model(
     cache = FeatureCache(lookup)
     examples: list[Example] = []
     for text, corrections in documents:
-        tokens = tokenize(text)
-        if not tokens:
+        tokens = read_tokens(text)
+        if not tokens.words:
             continue
-        words = [text[s:e] for s, e in tokens]
-        ids = cache.sequence(words, sentence_starts(text, tokens))
+        ids = cache.sequence(tokens.words, tokens.starts.tolist())
         examples.append((ids, gold_tags(base, text, corrections)))
     learner = Perceptron(base.weights, base.transitions, step=PERSONAL_STEP)
     learner.grow(len(vocab))

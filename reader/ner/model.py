@@ -331,8 +331,7 @@ class TaggerModel:
         split the work into independent stretches, which is where nearly all the time would
         otherwise go. Stretches of the same length, from every document at once, are
         decoded together in a few array operations, with the same sums in the same order as
-        :meth:`_viterbi` (which decodes one stretch); a stretch never crosses a document's
-        end."""
+        a Viterbi pass over each stretch alone; a stretch never crosses a document's end."""
         import numpy as np
 
         sizes = [len(d) for d in documents]
@@ -394,34 +393,6 @@ class TaggerModel:
                 path.append(back[rows, path[-1]])
             for t, column in enumerate(reversed(path)):
                 tags[at + t] = column
-
-    def _viterbi(
-        self, scores: NDArray[np.float32], after_outside: bool = False, before_outside: bool = False
-    ) -> list[int]:
-        """Best path over ``scores``; the stretch may follow and precede tokens fixed as O."""
-        import numpy as np
-
-        trans = _constrained(self.transitions)
-        n = len(scores)
-        if n == 1:
-            alone = (trans[0] if after_outside else trans[N_TAGS]) + scores[0]
-            if before_outside:
-                alone = alone + trans[:N_TAGS, 0]
-            return [int(alone.argmax())]
-        back = np.zeros((n, N_TAGS), dtype=np.int64)
-        delta = (trans[0] if after_outside else trans[N_TAGS]) + scores[0]
-        inner = trans[:N_TAGS]
-        for t in range(1, n):
-            cand = delta[:, None] + inner
-            back[t] = cand.argmax(axis=0)
-            delta = cand.max(axis=0) + scores[t]
-        if before_outside:
-            delta = delta + inner[:, 0]
-        path = [int(delta.argmax())]
-        for t in range(n - 1, 0, -1):
-            path.append(int(back[t, path[-1]]))
-        path.reverse()
-        return path
 
     def tag(self, text: str) -> list[Entity]:
         """Named entities of ``text`` (model labels only, before lexicon and rules)."""
