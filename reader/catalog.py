@@ -260,7 +260,7 @@ def facts_from_text(
     already recognized with ``entities_for``)."""
     from reader.corpus import sha256_of
     from reader.metadata import extract_metadata
-    from reader.segments import count_words, lowered_words
+    from reader.segments import words_and_terms
 
     meta = extract_metadata(text, dispatch_id.rsplit("/", 1)[-1])
     counts: dict[str, int] | None = None
@@ -278,12 +278,10 @@ def facts_from_text(
             (mention_key(s), s, lab, len(st), ",".join(map(str, st[:MAX_STARTS])))
             for (s, lab), st in grouped.items()
         ]
-    terms: set[str] = set()
-    if with_body:
-        terms = lowered_words(text)
-        if seen_terms is not None:
-            terms -= seen_terms
-            seen_terms |= terms
+    words, terms = words_and_terms(text, terms=with_body)
+    if seen_terms is not None:
+        terms -= seen_terms
+        seen_terms |= terms
     return FileFacts(
         path=path,
         id=dispatch_id,
@@ -294,7 +292,7 @@ def facts_from_text(
         source=meta.source,
         place=meta.place,
         date=meta.date,
-        words=count_words(text),
+        words=words,
         warnings=warnings,
         body=text if with_body else "",
         entity_counts=counts,

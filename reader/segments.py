@@ -131,30 +131,32 @@ def word_starts(text: str) -> list[int]:
 def count_words(text: str) -> int:
     """The number of words as :func:`word_spans` counts them: runs of word characters,
     runs joined by one ``-``, ``'``, ``’`` or ``.`` counting once."""
-    found = _classes_of(text)
-    if found is None:
-        return len(_WORD.findall(text))
-    classes = found[1]
-    import numpy as np
-
-    word = classes != _OTHER
-    word[classes == _JOINER] = False
-    runs = int(word[0]) + int(np.count_nonzero(word[1:] & ~word[:-1]))
-    joins = np.count_nonzero((classes[1:-1] == _JOINER) & word[:-2] & word[2:])
-    return runs - int(joins)
+    return words_and_terms(text, terms=False)[0]
 
 
 def lowered_words(text: str) -> set[str]:
     """The distinct runs of letters and digits (``[^\\W_]+``), lower-cased: the words the
     full-text index splits a text into."""
+    return words_and_terms(text)[1]
+
+
+def words_and_terms(text: str, *, terms: bool = True) -> tuple[int, set[str]]:
+    """:func:`count_words` and (with ``terms``) :func:`lowered_words` of a text, its
+    characters classified once for both."""
     found = _classes_of(text)
     if found is None:
-        return {w.lower() for w in _ALNUM_RUN.findall(text)}
+        return len(_WORD.findall(text)), ({w.lower() for w in _ALNUM_RUN.findall(text)} if terms else set())
     codes, classes = found
     import numpy as np
 
+    word = classes != _OTHER
+    word[classes == _JOINER] = False
+    runs = int(word[0]) + int(np.count_nonzero(word[1:] & ~word[:-1]))
+    joins = int(np.count_nonzero((classes[1:-1] == _JOINER) & word[:-2] & word[2:]))
+    if not terms:
+        return runs - joins, set()
     kept = np.where(classes == _ALNUM, codes, np.uint32(32))
-    return set(kept.tobytes().decode("utf-32-le").lower().split())
+    return runs - joins, set(kept.tobytes().decode("utf-32-le").lower().split())
 
 
 # Character classes for the two counts above, read from one table instead of a regular
