@@ -20,8 +20,9 @@ from pathlib import Path
 from reader.models import ENTITY_LABELS, Entity
 
 LABELS = ENTITY_LABELS
-RECOGNIZER_VERSION = "rules-2"
-"""Changes whenever the rules or word lists change, so cached entity results are redone."""
+RECOGNIZER_VERSION = "rules-3"
+"""Changes whenever the rules, the word lists (the model's name lists too) or the decoding
+change, so cached entity results are redone."""
 
 
 @dataclass(frozen=True)

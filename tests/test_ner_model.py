@@ -194,11 +194,12 @@ def test_decoding_skips_only_plain_tokens_and_obeys_bio(corpus) -> None:  # type
 def _stretchwise(model, scores):  # type: ignore[no-untyped-def]
     """The decoding :meth:`decode` must equal: every stretch of tokens not plainly outside a
     name through the full Viterbi, one at a time."""
-    from reader.ner.model import _OUTSIDE_MARGIN
+    from reader.ner.model import plainly_outside
 
     n = len(scores)
-    runner_up = np.partition(scores[:, 1:], -1, axis=1)[:, -1]
-    plain = (scores.argmax(axis=1) == 0) & (scores[:, 0] - runner_up > _OUTSIDE_MARGIN)
+    closes = np.zeros(n, dtype=bool)
+    closes[-1:] = True
+    plain = plainly_outside(scores, closes, model.transitions)
     tags, i = [0] * n, 0
     while i < n:
         if plain[i]:
@@ -253,6 +254,49 @@ def test_documents_decoded_together_decode_as_each_alone(documents) -> None:  # 
         for rows in documents
     ]
     assert model.decode_many(arrays) == [_stretchwise(model, scores) for scores in arrays]
+
+
+def _path_score(model, scores, tags) -> float:  # type: ignore[no-untyped-def]
+    from reader.ner.model import _constrained
+
+    trans = _constrained(model.transitions).astype(np.float64)
+    total, previous = 0.0, N_TAGS
+    for i, tag in enumerate(tags):
+        total += trans[previous, tag] + float(scores[i, tag])
+        previous = tag
+    return total
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["outside", "inside", "free"]),
+            st.floats(0, 60, width=32),
+            st.lists(st.floats(-20, 20, width=32), min_size=N_TAGS, max_size=N_TAGS),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_tokens_decided_alone_are_outside_every_best_path(rows) -> None:  # type: ignore[no-untyped-def]
+    """Tokens whose O score leads are decided alone and the rest by stretches; the result
+    is a best path of the whole document, as a full Viterbi pass finds it, even where a
+    token that plainly looks outside is followed by one that strongly continues a name
+    ("Polish Foreign Ministry": "Foreign" alone leads with O, "Ministry" wants I-ORG)."""
+    model = packaged_model()
+    inside = TAGS.index("I-ORG")
+    matrix = []
+    for kind, lead, row in rows:
+        values = list(row)
+        if kind == "outside":
+            values[0] = max(values) + lead
+        elif kind == "inside":
+            values[inside] = max(values) + lead
+        matrix.append(values)
+    scores = np.array(matrix, dtype=np.float32).reshape(len(rows), N_TAGS)
+    fast, full = model.decode(scores), _viterbi(model, scores)
+    assert abs(_path_score(model, scores, fast) - _path_score(model, scores, full)) < 1e-2
 
 
 def _spans_reference(text, begins, ends, tags):  # type: ignore[no-untyped-def]
@@ -490,3 +534,58 @@ def test_country_abbreviations_are_places() -> None:
     text = "US troops and UK officials met in the UAE, the US military said."
     found = {(e.text, e.label) for e in recognize(text) if e.text in ("US", "UK", "UAE")}
     assert found == {("US", "GPE"), ("UK", "GPE"), ("UAE", "GPE")}
+
+
+def test_name_lists_mark_capitalised_words_only() -> None:
+    """The public name lists (cities, regions, first names, surnames, companies) are read
+    for a capitalised word as written, or title-cased from capitals; never for lower case."""
+    from reader.ner.features import NAME_LISTS, context_features, in_name_lists, own_features
+
+    assert "LAST" in in_name_lists("Kirkpatrick")
+    assert in_name_lists("ABAKALIKI") == in_name_lists("Abakaliki") == ("CITY",)
+    assert "COMPANY" in in_name_lists("Adyen")
+    assert in_name_lists("abakaliki") == in_name_lists("kirkpatrick") == ()
+    assert in_name_lists("Qxzvv") == in_name_lists("") == in_name_lists("A") == ()
+    # A word of a longer name is marked as a part ("Abu" of "Abu Dhabi").
+    assert any(name.endswith("-part") for name in in_name_lists("Abu"))
+    assert "nl=CITY" in own_features("Abakaliki")
+    assert "nl[-1]=CITY" in context_features("Abakaliki", -1)
+    assert not any(f.startswith("nl") for f in context_features("Abakaliki", 2))
+    # Every bit pattern in the file names lists that exist.
+    path = Path(__file__).resolve().parent.parent / "reader" / "data" / "namelists.tsv"
+    seen: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        mask, _, words = line.partition("\t")
+        assert 0 < int(mask) < 1 << (2 * len(NAME_LISTS))
+        listed = words.split()
+        assert listed and not seen & set(listed)
+        seen |= set(listed)
+
+
+def test_name_lists_name_what_training_never_saw(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Places, surnames and companies absent from Reuters 1996 are tagged by the lists'
+    features; the same model without them gets each of these wrong."""
+    import reader.ner.features as features
+
+    data = (Path(__file__).resolve().parent.parent / "reader" / "data" / "ner-model.npz").read_bytes()
+    texts = [
+        "Talks resumed in Kpalimé and Abakaliki on Monday, officials said.",
+        "The deal was signed by Kirkpatrick and Whitfield, the two negotiators.",
+        "Shares of Adyen and Konecranes rose sharply on Tuesday.",
+        "Refugees fled from Abancay to Abarkuh last week.",
+    ]
+    expected = [
+        [("Kpalimé", "GPE"), ("Abakaliki", "GPE")],
+        [("Kirkpatrick", "PERSON"), ("Whitfield", "PERSON")],
+        [("Adyen", "ORG"), ("Konecranes", "ORG")],
+        [("Abancay", "GPE"), ("Abarkuh", "GPE")],
+    ]
+
+    def tagged() -> list[list[tuple[str, str]]]:
+        model = read_model(data, "test")
+        return [[(e.text, e.label) for e in found] for found in model.tag_many(texts)]
+
+    assert tagged() == expected
+    monkeypatch.setattr(features, "in_name_lists", lambda word: ())
+    without = tagged()
+    assert all(got != want for got, want in zip(without, expected, strict=True))

@@ -173,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--final", action="store_true", help="train on train+dev and write the model")
     parser.add_argument("--min-count", type=int, default=2, help="drop features seen fewer times")
+    parser.add_argument("--seed", type=int, default=20031, help="the shuffling seed")
     parser.add_argument("--out", type=Path, default=ROOT / "reader" / "data" / "ner-model.npz")
     args = parser.parse_args(argv)
 
@@ -199,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     model = Perceptron(
         np.zeros((len(vocab.ids), N_TAGS), dtype=np.float32), np.zeros((N_TAGS + 1, N_TAGS), dtype=np.float32)
     )
-    rng = random.Random(20031)
+    rng = random.Random(args.seed)
     order = list(range(len(train)))
     for epoch in range(1, args.epochs + 1):
         began = time.perf_counter()

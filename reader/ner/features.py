@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.entities import gazetteer
@@ -141,6 +142,39 @@ def _word_lists() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
     return single, gz.first, gz.titles
 
 
+NAME_LISTS = ("CITY", "REGION", "FIRST", "LAST", "COMPANY")
+"""The public name lists of ``data/namelists.tsv`` (``training/build_namelists.py``), in
+the order of their bits: ``2k`` a whole name, ``2k+1`` part of a longer one."""
+
+
+@lru_cache(maxsize=1)
+def _name_lists() -> tuple[dict[str, int], tuple[tuple[str, ...], ...]]:
+    """Capitalised word -> bits, and the feature suffixes of every bit pattern that occurs."""
+    path = Path(__file__).resolve().parent.parent / "data" / "namelists.tsv"
+    bits: dict[str, int] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        mask, _, words = line.partition("\t")
+        if mask.isdigit():
+            bits.update(dict.fromkeys(words.split(), int(mask)))
+    names = [f"{kind}{part}" for kind in NAME_LISTS for part in ("", "-part")]
+    patterns = tuple(
+        tuple(name for k, name in enumerate(names) if mask >> k & 1) for mask in range(1 << len(names))
+    )
+    return bits, patterns
+
+
+def in_name_lists(word: str) -> tuple[str, ...]:
+    """The lists a capitalised word is in ("Brown": LAST, "Apple": COMPANY), as written or
+    title-cased from capitals ("MOSCOW")."""
+    if not word[:1].isupper():
+        return ()
+    bits, patterns = _name_lists()
+    mask = bits.get(word)
+    if mask is None and word.isupper() and len(word) > 1:
+        mask = bits.get(word.capitalize())
+    return patterns[mask] if mask else ()
+
+
 def own_features(word: str) -> list[str]:
     """Features of a word that do not depend on its neighbours."""
     single, first, titles = _word_lists()
@@ -174,6 +208,7 @@ def own_features(word: str) -> list[str]:
         feats.append("hyphen")
         if cap:
             feats.append("hyphen-parts=" + "-".join(shape(p) for p in word.split("-"))[:12])
+    feats += ["nl=" + name for name in in_name_lists(word)]
     return feats
 
 
@@ -191,6 +226,7 @@ def context_features(word: str, offset: int) -> list[str]:
             feats.append(f"gz[{k}]=" + label)
         if word in titles or lower in titles or titled in titles:
             feats.append(f"title[{k}]")
+        feats += [f"nl[{k}]=" + name for name in in_name_lists(word)]
     return feats
 
 

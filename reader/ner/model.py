@@ -42,8 +42,6 @@ if TYPE_CHECKING:
 
 PACKAGED = Path(__file__).resolve().parent.parent / "data" / "ner-model.npz"
 N_TAGS = len(TAGS)
-_OUTSIDE_MARGIN = 6.0
-"""A token whose "O" score beats every other tag by this much is decided alone."""
 _WORD_CACHE_LIMIT = 200_000
 """Word types whose partial sums are kept (about 50 MB); past it the table starts over."""
 
@@ -345,9 +343,7 @@ class TaggerModel:
         opens[ends - np.asarray(sizes)] = True
         closes = np.zeros(total, dtype=bool)
         closes[ends[np.asarray(sizes) > 0] - 1] = True
-        best = scores.argmax(axis=1)
-        runner_up = scores[:, 1:].max(axis=1)
-        plain = (best == 0) & (scores[:, 0] - runner_up > _OUTSIDE_MARGIN)
+        plain = plainly_outside(scores, closes, self.transitions)
         tags = np.zeros(total, dtype=np.int64)
         busy = np.flatnonzero(~plain)
         if len(busy):
@@ -373,26 +369,23 @@ class TaggerModel:
         inner = trans[:N_TAGS]
         enter = np.where(opens[firsts][:, None], trans[N_TAGS], trans[0])
         leave = np.where(closes[lasts][:, None], np.float32(0.0), inner[:, 0])
-        one = np.flatnonzero(lengths == 1)
-        if len(one):
-            alone = (enter[one] + scores[firsts[one]]) + leave[one]
-            tags[firsts[one]] = alone.argmax(axis=1)
-        # Longer stretches: those of one length at a time, all stepped together.
-        for length in np.unique(lengths[lengths > 1]).tolist():
-            group = np.flatnonzero(lengths == length)
-            at = firsts[group]
-            delta = enter[group] + scores[at]
-            backs = []
-            for t in range(1, length):
-                cand = delta[:, :, None] + inner[None, :, :]
-                backs.append(cand.argmax(axis=1))
-                delta = cand.max(axis=1) + scores[at + t]
-            path = [(delta + leave[group]).argmax(axis=1)]
-            rows = np.arange(len(group))
-            for back in reversed(backs):
-                path.append(back[rows, path[-1]])
-            for t, column in enumerate(reversed(path)):
-                tags[at + t] = column
+        # Every stretch steps together, longest first: at step t the stretches longer than
+        # t are a prefix of that order, so each step is one array operation over them.
+        order = np.argsort(-lengths, kind="stable")
+        at, lengths = firsts[order], lengths[order]
+        delta = enter[order] + scores[at]
+        active = np.searchsorted(-lengths, -np.arange(1, int(lengths[0])), side="left").tolist()
+        backs = []
+        for t, k in enumerate(active, start=1):
+            cand = delta[:k, :, None] + inner[None, :, :]
+            backs.append(cand.argmax(axis=1))
+            delta[:k] = cand.max(axis=1) + scores[at[:k] + t]
+        current = (delta + leave[order]).argmax(axis=1)
+        for t in range(len(backs), 0, -1):
+            k = active[t - 1]
+            tags[at[:k] + t] = current[:k]
+            current[:k] = backs[t - 1][np.arange(k), current[:k]]
+        tags[at] = current
 
     def tag(self, text: str) -> list[Entity]:
         """Named entities of ``text`` (model labels only, before lexicon and rules)."""
@@ -459,19 +452,85 @@ def without_honorifics(text: str, names: list[Entity]) -> list[Entity]:
     return out
 
 
-_CONSTRAINED: dict[int, NDArray[np.float32]] = {}
+_BOUNDS: dict[bytes, tuple[float, NDArray[np.float64]]] = {}
+_CONSTRAINED: dict[bytes, NDArray[np.float32]] = {}
 
 
 def _constrained(transitions: NDArray[np.float32]) -> NDArray[np.float32]:
     import numpy as np
 
-    key = id(transitions)
+    key = transitions.tobytes()
     out = _CONSTRAINED.get(key)
     if out is None:
         out = np.where(allowed_transitions(), transitions, np.float32(-1e6)).astype(np.float32)
         _CONSTRAINED.clear()
         _CONSTRAINED[key] = out
     return out
+
+
+def outside_bound(transitions: NDArray[np.float32]) -> tuple[float, NDArray[np.float64]]:
+    """What the transitions can give a name over O, for :func:`plainly_outside`.
+
+    Take a best path that names token ``i`` X, its name running on as I-X to ``j``, and
+    make ``i`` to ``j`` O. The way in (into ``i``) and the way out (after ``j``, to O or
+    any B-, both allowed after O) change by at most ``ends`` together; each token after
+    ``i`` that was I-X now follows O with O, losing at most ``inside[X]``."""
+    import numpy as np
+
+    key = transitions.tobytes()
+    found = _BOUNDS.get(key)
+    if found is not None:
+        return found
+    c = _constrained(transitions).astype(np.float64)
+    ok = allowed_transitions()
+    into = np.where(ok[:, 1:], c[:, 1:] - c[:, :1], -np.inf).max()
+    inner = c[:N_TAGS]
+    out_to = np.zeros(N_TAGS, dtype=bool)
+    out_to[0] = out_to[1::2] = True  # O and every B-: the tags that may follow O
+    leave = np.where(ok[1:N_TAGS] & out_to, inner[1:] - inner[0], -np.inf).max()
+    inside = np.maximum(inner[1::2, 2::2].diagonal(), inner[2::2, 2::2].diagonal()) - inner[0, 0]
+    if len(_BOUNDS) > 8:
+        _BOUNDS.clear()
+    found = _BOUNDS[key] = (float(into + max(leave, 0.0)), inside)
+    return found
+
+
+def plainly_outside(
+    scores: NDArray[np.float32], closes: NDArray[np.bool_], transitions: NDArray[np.float32]
+) -> NDArray[np.bool_]:
+    """Tokens that are O on every best path, so each can be decided alone.
+
+    For each label X and every way a name X through token ``i`` could run on to a token
+    ``j`` of the same document, the path that makes ``i``..``j`` O instead must score
+    higher (:func:`outside_bound`): O's lead over B-X/I-X at ``i``, plus O's lead over
+    I-X at each token after it less ``inside[X]``, beats ``ends``. The worst ``j`` for
+    each ``i`` is a running minimum from the document's end. ``closes`` marks the last
+    token of each document."""
+    import numpy as np
+
+    ends, inside = outside_bound(transitions)
+    # Worked from the last token back, so the worst run from each token is a running
+    # maximum over contiguous arrays: with ``c`` the sum of the steps before a token
+    # (in this order), a run from ``i`` back to ``j`` adds ``c[i] - c[j]``.
+    backwards = scores[::-1]
+    outside = backwards[:, :1]
+    lead = outside - np.maximum(backwards[:, 1::2], backwards[:, 2::2])
+    step = np.subtract(outside, backwards[:, 2::2], dtype=np.float64)
+    step -= inside
+    # A name never runs into the next document: a token that opens one adds a step no
+    # run within a document can make up (and small enough for the sums to stay exact
+    # to well under the slack below).
+    opens = np.zeros(len(scores), dtype=bool)
+    opens[1:] = closes[:-1]
+    step[opens[::-1]] = 1e9
+    before = np.cumsum(step, axis=0)
+    before -= step
+    run = before - np.maximum.accumulate(before, axis=0)
+    run += lead
+    margin = run.min(axis=1)[::-1]
+    # The slack covers float32 rounding in the path sums the bound is compared with.
+    plain: NDArray[np.bool_] = margin > ends + 1e-3
+    return plain
 
 
 def read_model(data: bytes, source: str) -> TaggerModel:
