@@ -589,3 +589,20 @@ def test_name_lists_name_what_training_never_saw(monkeypatch) -> None:  # type: 
     monkeypatch.setattr(features, "in_name_lists", lambda word: ())
     without = tagged()
     assert all(got != want for got, want in zip(without, expected, strict=True))
+
+
+def test_no_name_runs_across_a_blank_line(corpus) -> None:  # type: ignore[no-untyped-def]
+    """A heading, the headline under it and the dateline under that are separate names:
+    the seed dispatch's "Breaking News", blank line, "Russia And Belarus ...", blank line,
+    "Prague" once came out as one organisation. A single line break (hard-wrapped text)
+    may still fall inside a name."""
+    tokens = read_tokens("Pavel\nGrachev said\n\n  \nLONDON -- x")
+    assert tokens.words == ["Pavel", "Grachev", "said", "LONDON", "-", "-", "x"]
+    assert tokens.paragraphs.tolist() == [False, False, False, True, False, False, False]
+    assert tokens.starts.tolist() == [True, True, False, True, False, False, False]
+    texts = [d.text for d in corpus] + [
+        "Results from Zorblatt and Vantrix\n\nLONDON, March 1 -- Shares in Zorblatt rose.",
+    ]
+    for text in texts:
+        for found in recognize(text):
+            assert "\n\n" not in found.text.replace("\r", "").replace(" ", ""), found

@@ -52,12 +52,14 @@ class Tokens:
     apostrophes, dots; initials such as "U.S."; single punctuation marks; a possessive
     "'s" on its own), their offsets, and whether each opens a sentence: the first token,
     the first after a line break, and the first after ``.``/``!``/``?`` (skipping opening
-    quotes). Found with one ``findall`` and array arithmetic."""
+    quotes); and whether each opens a paragraph (a blank line before it), which no name
+    runs across. Found with one ``findall`` and array arithmetic."""
 
     words: list[str]
     begins: list[int]
     ends: list[int]
     starts: NDArray[np.bool_]
+    paragraphs: NDArray[np.bool_]
 
 
 _BLANK, _END, _OPENER = 1, 2, 4
@@ -84,7 +86,7 @@ def read_tokens(text: str) -> Tokens:
     words = _TOKEN.findall(text)
     n = len(words)
     if not n:
-        return Tokens([], [], [], np.zeros(0, dtype=bool))
+        return Tokens([], [], [], np.zeros(0, dtype=bool), np.zeros(0, dtype=bool))
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     kinds = _kinds()[np.minimum(codes, _BLANKS_BELOW)]
     solid = np.flatnonzero(kinds != _BLANK)
@@ -99,13 +101,16 @@ def read_tokens(text: str) -> Tokens:
     np.cumsum(codes == 10, out=breaks[1:])
     starts = np.empty(n, dtype=bool)
     starts[0] = True
-    starts[1:] = breaks[begins[1:]] > breaks[ends[:-1]]
+    lines_between = breaks[begins[1:]] - breaks[ends[:-1]]
+    starts[1:] = lines_between > 0
+    paragraphs = np.zeros(n, dtype=bool)
+    paragraphs[1:] = lines_between > 1
     single = np.where(word_len == 1, kinds[begins], 0)
     starts[1:] |= single[:-1] == _END
     for k in np.flatnonzero(single[:-1] == _OPENER).tolist():
         if starts[k]:
             starts[k + 1] = True
-    return Tokens(words, begins.tolist(), ends.tolist(), starts)
+    return Tokens(words, begins.tolist(), ends.tolist(), starts, paragraphs)
 
 
 @lru_cache(maxsize=65536)

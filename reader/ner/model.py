@@ -29,6 +29,7 @@ from reader.ner.features import (
     OFFSETS,
     TAGS,
     FeatureCache,
+    Tokens,
     context_features,
     own_features,
     pad,
@@ -391,11 +392,21 @@ class TaggerModel:
         """Named entities of ``text`` (model labels only, before lexicon and rules)."""
         return self.tag_many([text])[0]
 
+    @staticmethod
+    def within_paragraphs(scores: NDArray[np.float32], tokens: Tokens) -> NDArray[np.float32]:
+        """A token after a blank line may not continue a name (no I- tag): a heading's
+        last word and the dateline under it are two names, whatever the weights say."""
+        import numpy as np
+
+        if tokens.paragraphs.any():
+            scores[tokens.paragraphs, 2::2] = np.float32(-1e6)
+        return scores
+
     def tag_many(self, texts: Sequence[str]) -> list[list[Entity]]:
         """:meth:`tag` of each text, decoded together; courtesy titles are left out of
         names (:func:`without_honorifics`)."""
         tokens = [read_tokens(text) for text in texts]
-        tags = self.decode_many([self.scores(t.words, t.starts) for t in tokens])
+        tags = self.decode_many([self.within_paragraphs(self.scores(t.words, t.starts), t) for t in tokens])
         return [
             without_honorifics(text, spans_to_entities(text, t.begins, t.ends, g)) if t.words else []
             for text, t, g in zip(texts, tokens, tags, strict=True)
