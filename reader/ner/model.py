@@ -379,8 +379,9 @@ class TaggerModel:
         backs = []
         for t, k in enumerate(active, start=1):
             cand = delta[:k, :, None] + inner[None, :, :]
-            backs.append(cand.argmax(axis=1))
-            delta[:k] = cand.max(axis=1) + scores[at[:k] + t]
+            back = cand.argmax(axis=1)
+            backs.append(back)
+            delta[:k] = np.take_along_axis(cand, back[:, None, :], axis=1)[:, 0] + scores[at[:k] + t]
         current = (delta + leave[order]).argmax(axis=1)
         for t in range(len(backs), 0, -1):
             k = active[t - 1]
