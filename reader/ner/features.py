@@ -154,7 +154,7 @@ the order of their bits: ``2k`` a whole name, ``2k+1`` part of a longer one."""
 
 @lru_cache(maxsize=1)
 def _name_lists() -> tuple[dict[str, int], tuple[tuple[str, ...], ...]]:
-    """Capitalised word -> bits, and the feature suffixes of every bit pattern that occurs."""
+    """Capitalised word -> bits, and the list names of every bit pattern (1,024 of them)."""
     path = Path(__file__).resolve().parent.parent / "data" / "namelists.tsv"
     bits: dict[str, int] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
