@@ -23,15 +23,17 @@ say what a word might be. Sources and licences (names are facts, used as word li
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "reader" / "data" / "namelists.tsv"
+sys.path.insert(0, str(ROOT))
 
-LISTS = ("CITY", "REGION", "FIRST", "LAST", "COMPANY")
-"""The order fixes each list's two bits: whole-name bit ``2*k``, part-of-a-name bit ``2*k+1``."""
+from reader.ner.features import NAME_LISTS as LISTS  # noqa: E402  (the order fixes each list's bits)
+
+OUT = ROOT / "reader" / "data" / "namelists.tsv"
 
 _LEGAL = re.compile(
     r"(?:,?\s+(?:Inc\.?|Incorporated|Corp\.?|Corporation|Co\.|Company|Ltd\.?|Limited|plc|PLC|"
