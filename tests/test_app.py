@@ -921,19 +921,19 @@ async def test_learning_from_corrections_in_the_app(tmp_path) -> None:  # type: 
             assert app.workspace.backend.startswith("model:")
             assert any(n.title == "Learned" for n in app._notifications)
             # The model itself (no lexicon, which would label taught surfaces anyway) now
-            # calls the corrected companies ORG in dispatches it was not corrected on, where
-            # the packaged model did not.
+            # calls most mentions of the corrected companies ORG in dispatches it was not
+            # corrected on, where the packaged model called few of them ORG.
             from reader.recognizer import recognize
 
             taught = [c for c in COMPANIES[:3] if c in text]
             others = [corpus.get(i).text for i in ids[1:] if any(c in corpus.get(i).text for c in taught)]
             assert taught and others
 
-            def orgs(backend: str) -> set[str]:
-                return {e.text for t in others for e in recognize(t, backend) if e.label == "ORG"}
+            def share_org(backend: str) -> float:
+                labels = [e.label for t in others for e in recognize(t, backend) if e.text in taught]
+                return labels.count("ORG") / len(labels)
 
-            assert not set(taught) <= orgs("model")
-            assert set(taught) <= orgs(app.workspace.backend)
+            assert share_org("model") < 0.5 < share_org(app.workspace.backend)
             shown = {(e.text, e.label) for e in app.entities_of(corpus.get(ids[5]))}
             assert {(c, "ORG") for c in taught} <= shown
     finally:

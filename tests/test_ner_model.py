@@ -487,6 +487,25 @@ def test_reader_learn_from_corrections_changes_other_dispatches(tmp_path, monkey
     assert code == 0 and not (tmp_path / "db.model.npz").exists()
 
 
+def test_one_correction_labels_the_name_throughout_its_dispatch() -> None:
+    """Labelling one mention of a name teaches every mention of it in that dispatch,
+    except where the user said otherwise; other names and other texts are untouched."""
+    from reader.ner.learn import Correction, corrections_in
+
+    text = "Zorblatt rose. Zorblattco fell; Zorblatt said it talked to Zorblatt Holdings and Vantrix."
+    first = text.index("Zorblatt")
+    holdings = text.index("Zorblatt Holdings")
+    corrections = corrections_in(
+        text, [(first, first + 8, "ORG"), (holdings, holdings + 17, "ORG"), (0, 5, "DATE")], [], []
+    )
+    said = text.index("Zorblatt said")
+    assert sorted(corrections, key=lambda c: c.start) == [
+        Correction(first, first + 8, "ORG"),
+        Correction(said, said + 8, "ORG"),
+        Correction(holdings, holdings + 17, "ORG"),
+    ]
+
+
 def test_courtesy_titles_are_left_out_of_names() -> None:
     """CoNLL, OntoNotes and UNER leave "Mr" out of a name; Reuters 1996 hardly uses it, so
     the model alone tags "Mr Brown" whole and runs "Times Mr Campbell" into one name."""
@@ -563,8 +582,9 @@ def test_name_lists_mark_capitalised_words_only() -> None:
 
 
 def test_name_lists_name_what_training_never_saw(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Places, surnames and companies absent from Reuters 1996 are tagged by the lists'
-    features; the same model without them gets each of these wrong."""
+    """Places, surnames and companies absent from Reuters 1996 are tagged by what the
+    model knows from outside its training text (the name lists and the word lexicon); the
+    same model without both gets each of these wrong."""
     import reader.ner.features as features
 
     data = (Path(__file__).resolve().parent.parent / "reader" / "data" / "ner-model.npz").read_bytes()
@@ -587,8 +607,69 @@ def test_name_lists_name_what_training_never_saw(monkeypatch) -> None:  # type: 
 
     assert tagged() == expected
     monkeypatch.setattr(features, "in_name_lists", lambda word: ())
+    monkeypatch.setattr(features, "lexicon_facts", lambda word: ("", "rare" if word[:1].isupper() else ""))
     without = tagged()
     assert all(got != want for got, want in zip(without, expected, strict=True))
+
+
+def test_word_lexicon_reads_clusters_and_usual_case() -> None:
+    """The lexicon (``data/lexicon.tsv``, from a large English text collection) puts words
+    used alike in one cluster and says how a capitalised word is usually written."""
+    from reader.ner.features import context_features, lexicon_facts, own_features
+
+    def cluster(word: str) -> str:
+        return lexicon_facts(word)[0]
+
+    assert cluster("Samsung") == cluster("Apple") != cluster("London") == cluster("Paris")
+    assert cluster("Michael") == cluster("Howard") not in ("", cluster("London"))
+    # Mostly lower case ("Laughter" opens sentences and headings), mostly a name, or
+    # hardly ever seen; capitals read as the title-cased word.
+    assert int(lexicon_facts("Laughter")[1]) < 0 < int(lexicon_facts("Belarus")[1])
+    assert lexicon_facts("LAUGHTER") == lexicon_facts("Laughter")
+    assert cluster("SAMSUNG") == cluster("Samsung")  # not listed in capitals
+    assert lexicon_facts("Qxzvvbt") == ("", "rare")
+    assert lexicon_facts("laughter")[1] == "" and cluster("laughter")
+    path = cluster("Samsung")
+    assert {"bc=" + path, "bc4=" + path[:4], "bc10=" + path[:10]} <= set(own_features("Samsung"))
+    assert "usual=rare" in own_features("Qxzvvbt")
+    assert not any(f.startswith("usual") for f in own_features("x"))
+    assert "bc[-1]=" + path in context_features("Samsung", -1)
+    assert not any(f.startswith("bc") for f in context_features("Samsung", 2))
+    # Every line of the file: a cluster path of bits or nothing, a case fact or nothing,
+    # and words listed once.
+    lines = (Path(__file__).resolve().parent.parent / "reader" / "data" / "lexicon.tsv").read_text("utf-8")
+    seen: set[str] = set()
+    for line in lines.splitlines()[1:]:
+        key, _, words = line.partition("\t")
+        bits, usual = key.split(",")
+        assert set(bits) <= {"0", "1"} and usual in {"", "only", *map(str, range(-5, 6))}
+        assert (bits or usual) and words and not seen & set(words.split())
+        seen |= set(words.split())
+
+
+def test_word_lexicon_tells_names_from_capitalised_words(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Companies Reuters 1996 and the name lists never had are tagged by their clusters,
+    and a capitalised ordinary word opening a sentence or a heading stays out of names;
+    the same model without the lexicon gets both wrong."""
+    import reader.ner.features as features
+
+    data = (Path(__file__).resolve().parent.parent / "reader" / "data" / "ner-model.npz").read_bytes()
+    texts = [
+        "Shares of Embraer and Debenhams fell after the report.",
+        "Laughter Returns To The Old Town Hall",
+    ]
+
+    def tagged() -> list[list[tuple[str, str]]]:
+        model = read_model(data, "test")
+        return [[(e.text, e.label) for e in found] for found in model.tag_many(texts)]
+
+    companies, heading = tagged()
+    assert companies == [("Embraer", "ORG"), ("Debenhams", "ORG")]
+    assert not any("Laughter" in name for name, _ in heading)
+    monkeypatch.setattr(features, "lexicon_facts", lambda word: ("", "rare" if word[:1].isupper() else ""))
+    companies, heading = tagged()
+    assert companies != [("Embraer", "ORG"), ("Debenhams", "ORG")]
+    assert any("Laughter" in name for name, _ in heading)
 
 
 def test_no_name_runs_across_a_blank_line(corpus) -> None:  # type: ignore[no-untyped-def]

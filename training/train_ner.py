@@ -1,15 +1,16 @@
 """Train the packaged entity model: an averaged structured perceptron over BIO tags.
 
-    python training/train_ner.py --train train.txt --dev valid.txt [--final] [--epochs N]
+    python training/train_ner.py --train train.txt [more.txt ...] --dev valid.txt [--final] [--epochs N]
 
-Inputs are CoNLL-2003 English files (``token TAG ...`` per line, IOB tags, blank lines
-between sentences). The README says where they come from and under which terms. Only the
-training and development splits are ever read here; the test split is for
-``benchmarks/ner_eval.py`` alone.
+Inputs are files in CoNLL-2003's layout (``token TAG ...`` per line, IOB tags with
+PER/ORG/LOC/MISC, blank lines between sentences): CoNLL-2003 English and WikiGold. The
+README says where they come from and under which terms. Only CoNLL's training and
+development splits are ever read here; its test split is for ``benchmarks/ner_eval.py``
+alone.
 
-Without ``--final`` the model trains on ``--train``, reports development F1 after each
+Without ``--final`` the model trains on the ``--train`` files, reports development F1 after each
 epoch, and writes nothing: that is how the epoch count and features were chosen. With
-``--final`` it trains on both splits for ``--epochs`` epochs and writes
+``--final`` it trains on those and the development split for ``--epochs`` epochs and writes
 ``reader/data/ner-model.npz``. Runs are reproducible (fixed shuffling seed).
 """
 
@@ -168,7 +169,7 @@ def evaluate(model: Perceptron, data: list[tuple[list[list[int]], list[int]]]) -
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--train", type=Path, required=True)
+    parser.add_argument("--train", type=Path, nargs="+", required=True)
     parser.add_argument("--dev", type=Path, required=True)
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--final", action="store_true", help="train on train+dev and write the model")
@@ -177,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "reader" / "data" / "ner-model.npz")
     args = parser.parse_args(argv)
 
-    train_docs, dev_docs = read_conll(args.train), read_conll(args.dev)
+    train_docs = [doc for path in args.train for doc in read_conll(path)]
+    dev_docs = read_conll(args.dev)
     if args.final:
         train_docs = train_docs + dev_docs
     counting = Vocabulary()

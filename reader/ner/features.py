@@ -180,6 +180,50 @@ def in_name_lists(word: str) -> tuple[str, ...]:
     return patterns[mask] if mask else ()
 
 
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, tuple[str, str]]:
+    """Word -> (Brown cluster path, how the capitalised word is usually written), from
+    ``data/lexicon.tsv`` (``training/build_lexicon.py``); either may be empty."""
+    path = Path(__file__).resolve().parent.parent / "data" / "lexicon.tsv"
+    facts: dict[str, tuple[str, str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, tab, words = line.partition("\t")
+        if tab and not key.startswith("#"):
+            cluster, _, usual = key.partition(",")
+            facts.update(dict.fromkeys(words.split(), (cluster, usual)))
+    return facts
+
+
+_UNKNOWN = ("", "")
+
+
+def lexicon_facts(word: str) -> tuple[str, str]:
+    """The word's cluster path and, for a capitalised word, how it is usually written
+    ("-3" mostly lower-case ... "5" mostly capitalised, "only", or "rare" when the
+    collection hardly has it). A word in capitals is read title-cased for the second,
+    and for the first when not listed as written ("NATO" is, "LAUGHTER" is not)."""
+    facts = _lexicon()
+    cluster, usual = facts.get(word, _UNKNOWN)
+    if word.isupper() and len(word) > 1:
+        titled_cluster, usual = facts.get(word.capitalize(), _UNKNOWN)
+        cluster = cluster or titled_cluster
+    if word[:1].isupper() and not usual:
+        usual = "rare"
+    return cluster, usual
+
+
+def lexicon_features(word: str) -> list[str]:
+    """The word's cluster path and its prefixes (coarser clusters), and how it is usually
+    written."""
+    cluster, usual = lexicon_facts(word)
+    feats = []
+    if cluster:
+        feats += ["bc=" + cluster, "bc4=" + cluster[:4], "bc6=" + cluster[:6], "bc10=" + cluster[:10]]
+    if usual:
+        feats.append("usual=" + usual)
+    return feats
+
+
 def own_features(word: str) -> list[str]:
     """Features of a word that do not depend on its neighbours."""
     single, first, titles = _word_lists()
@@ -214,6 +258,7 @@ def own_features(word: str) -> list[str]:
         if cap:
             feats.append("hyphen-parts=" + "-".join(shape(p) for p in word.split("-"))[:12])
     feats += ["nl=" + name for name in in_name_lists(word)]
+    feats += lexicon_features(word)
     return feats
 
 
@@ -232,6 +277,9 @@ def context_features(word: str, offset: int) -> list[str]:
         if word in titles or lower in titles or titled in titles:
             feats.append(f"title[{k}]")
         feats += [f"nl[{k}]=" + name for name in in_name_lists(word)]
+        cluster, _ = lexicon_facts(word)
+        if cluster:
+            feats += [f"bc[{k}]=" + cluster, f"bc6[{k}]=" + cluster[:6]]
     return feats
 
 

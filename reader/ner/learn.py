@@ -155,11 +155,18 @@ def corrections_in(
     taught: Iterable[tuple[str, str]],
     rejected: Iterable[str],
 ) -> list[Correction]:
-    """Corrections on ``text``: its entity-label annotations, and every occurrence of a
-    taught or rejected surface."""
+    """Corrections on ``text``: its entity-label annotations, the other mentions of an
+    annotated name in the same text (the user labelled "Zorblatt" once; every "Zorblatt"
+    of that dispatch is the same company, unless annotated otherwise), and every
+    occurrence of a taught or rejected surface."""
     import re
 
     out = [Correction(s, e, label) for s, e, label in annotations if label in LABELS]
+    for given in list(out):
+        surface = text[given.start : given.end]
+        for m in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", text):
+            if not any(m.start() < c.end and c.start < m.end() for c in out):
+                out.append(Correction(m.start(), m.end(), given.label))
     for surface, label in taught:
         if label in LABELS:
             for m in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", text):
