@@ -558,7 +558,7 @@ def test_country_abbreviations_are_places() -> None:
 def test_name_lists_mark_capitalised_words_only() -> None:
     """The public name lists (cities, regions, first names, surnames, companies) are read
     for a capitalised word as written, or title-cased from capitals; never for lower case."""
-    from reader.ner.features import NAME_LISTS, context_features, in_name_lists, own_features
+    from reader.ner.features import NAME_LISTS, _name_lists, context_features, in_name_lists, own_features
 
     assert "LAST" in in_name_lists("Kirkpatrick")
     assert in_name_lists("ABAKALIKI") == in_name_lists("Abakaliki") == ("CITY",)
@@ -570,15 +570,10 @@ def test_name_lists_mark_capitalised_words_only() -> None:
     assert "nl=CITY" in own_features("Abakaliki")
     assert "nl[-1]=CITY" in context_features("Abakaliki", -1)
     assert not any(f.startswith("nl") for f in context_features("Abakaliki", 2))
-    # Every bit pattern in the file names lists that exist.
-    path = Path(__file__).resolve().parent.parent / "reader" / "data" / "namelists.tsv"
-    seen: set[str] = set()
-    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
-        mask, _, words = line.partition("\t")
-        assert 0 < int(mask) < 1 << (2 * len(NAME_LISTS))
-        listed = words.split()
-        assert listed and not seen & set(listed)
-        seen |= set(listed)
+    # Every bit pattern in the file names lists that exist, for capitalised words.
+    listed = _name_lists()[0].items()
+    assert len(listed) > 100_000
+    assert all(0 < mask < 1 << (2 * len(NAME_LISTS)) and word[:1].isupper() for word, mask in listed)
 
 
 def test_name_lists_name_what_training_never_saw(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -615,7 +610,7 @@ def test_name_lists_name_what_training_never_saw(monkeypatch) -> None:  # type: 
 def test_word_lexicon_reads_clusters_and_usual_case() -> None:
     """The lexicon (``data/lexicon.tsv``, from a large English text collection) puts words
     used alike in one cluster and says how a capitalised word is usually written."""
-    from reader.ner.features import context_features, lexicon_facts, own_features
+    from reader.ner.features import _lexicon, context_features, lexicon_facts, own_features
 
     def cluster(word: str) -> str:
         return lexicon_facts(word)[0]
@@ -635,16 +630,46 @@ def test_word_lexicon_reads_clusters_and_usual_case() -> None:
     assert not any(f.startswith("usual") for f in own_features("x"))
     assert "bc[-1]=" + path in context_features("Samsung", -1)
     assert not any(f.startswith("bc") for f in context_features("Samsung", 2))
-    # Every line of the file: a cluster path of bits or nothing, a case fact or nothing,
-    # and words listed once.
-    lines = (Path(__file__).resolve().parent.parent / "reader" / "data" / "lexicon.tsv").read_text("utf-8")
-    seen: set[str] = set()
-    for line in lines.splitlines()[1:]:
-        key, _, words = line.partition("\t")
-        bits, usual = key.split(",")
+    # Every word of the file: a cluster path of bits or nothing, a case fact or nothing.
+    listed = _lexicon().items()
+    assert len(listed) > 100_000
+    for _, (bits, usual) in listed:
         assert set(bits) <= {"0", "1"} and usual in {"", "only", *map(str, range(-5, 6))}
-        assert (bits or usual) and words and not seen & set(words.split())
-        seen |= set(words.split())
+        assert bits or usual
+
+
+@given(
+    st.dictionaries(
+        st.text(min_size=1).filter(lambda w: w.split() == [w] and w[0] not in "#="),
+        st.text(
+            alphabet=st.characters(
+                blacklist_categories=("Cs",), blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+            )
+        ),
+    )
+)
+def test_word_table_reads_back_what_it_wrote(values: dict[str, str]) -> None:
+    """A word table holds exactly the words written, each with its value, and parses only
+    the bucket of the word looked up."""
+    from reader.ner.features import WordTable
+
+    table = WordTable(WordTable.write(values, "test"), str)
+    for word, value in values.items():
+        assert table.get(word) == value
+    assert table.get("#") is table.get("=") is None
+    assert dict(table.items()) == values
+
+
+def test_word_table_is_read_lazily_and_refuses_words_it_cannot_hold() -> None:
+    from reader.ner.features import WordTable
+
+    table = WordTable(WordTable.write({"Samsung": "a", "Sahel": "b", "Paris": "a"}, "x"), str)
+    assert table.get("Sahel") == "b" and table.get("Sa") is None
+    assert set(table._parsed) == {"Sa"}
+    assert table.get("Paris") == "a" and table.get("Pa") is None and table.get("") is None
+    for bad in ("two words", "#tag", "=x", "", "tab\there"):
+        with pytest.raises(ValueError):
+            WordTable.write({bad: "a"}, "x")
 
 
 def test_word_lexicon_tells_names_from_capitalised_words(monkeypatch) -> None:  # type: ignore[no-untyped-def]

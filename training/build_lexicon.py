@@ -26,11 +26,15 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import sys
 import zipfile
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from reader.ner.features import WordTable  # noqa: E402
+
 OUT = ROOT / "reader" / "data" / "lexicon.tsv"
 _TABLES = "spacy_lookups_data/data/en_lexeme_{}.json.gz"
 
@@ -46,7 +50,7 @@ def build(wheel_path: Path, min_logprob: float) -> str:
         probs = read_table(wheel, "prob")
 
     def plain(word: str) -> bool:
-        return bool(word) and not any(ch.isspace() or ch == "," for ch in word)
+        return bool(word) and word[0] not in "#=" and not any(ch.isspace() or ch == "," for ch in word)
 
     facts: dict[str, tuple[str, str]] = {}
     for word, logprob in probs.items():
@@ -60,14 +64,10 @@ def build(wheel_path: Path, min_logprob: float) -> str:
             usual = "only" if lower is None else str(max(-5, min(5, round(logprob - lower))))
         if path or usual:
             facts[word] = (path, usual)
-    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for word in sorted(facts):
-        groups[facts[word]].append(word)
-    # One line per pair of facts, its words after it: the app loads the file with a
-    # split and a dict per line rather than a parse per word.
-    header = "# cluster path,how the capitalised word is usually written<TAB>words having them"
-    lines = [f"{path},{usual}\t{' '.join(words)}" for (path, usual), words in sorted(groups.items())]
-    return "\n".join([header, *lines]) + "\n"
+    return WordTable.write(
+        {word: f"{path},{usual}" for word, (path, usual) in sorted(facts.items())},
+        "a word's Brown cluster path, then how the capitalised word is usually written",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     text = build(args.wheel, args.min_logprob)
     args.out.write_text(text, encoding="utf-8")
-    words = sum(len(line.split()) - 1 for line in text.splitlines()[1:])
+    words = len(WordTable(text, str).items())
     print(f"wrote {args.out}: {words} words, {len(text.encode()) / 1e6:.2f} MB")
     return 0
 

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from reader.ner.features import NAME_LISTS as LISTS  # noqa: E402  (the order fixes each list's bits)
+from reader.ner.features import WordTable  # noqa: E402
 
 OUT = ROOT / "reader" / "data" / "namelists.tsv"
 
@@ -111,21 +112,16 @@ def build() -> str:
                     for w in words:
                         if w[:1].isupper():
                             masks[w] |= 1 << (2 * k + 1)
-    groups: dict[int, list[str]] = defaultdict(list)
-    for w, m in sorted(masks.items()):
-        if w[:1].isupper() and len(w) > 1:
-            groups[m].append(w)
-    # One line per bit pattern, its words after it: the app loads the lists with a
-    # split and a dict per line rather than a parse per word.
-    header = "# bits<TAB>words having them: 2k whole name, 2k+1 part of a name, k in " + " ".join(LISTS)
-    lines = [f"{m}\t{' '.join(words)}" for m, words in sorted(groups.items())]
-    return "\n".join([header, *lines]) + "\n"
+    listed = {w: str(m) for w, m in sorted(masks.items()) if w[:1].isupper() and len(w) > 1}
+    return WordTable.write(
+        listed, "bits of the lists a word is in: 2k whole name, 2k+1 part of a name, k in " + " ".join(LISTS)
+    )
 
 
 def main() -> int:
     text = build()
     OUT.write_text(text, encoding="utf-8")
-    words = sum(len(line.split()) - 1 for line in text.splitlines()[1:])
+    words = len(WordTable(text, int).items())
     print(f"wrote {OUT}: {words} words, {len(text.encode()) / 1e6:.2f} MB")
     return 0
 

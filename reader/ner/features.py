@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from reader.entities import gazetteer
 
@@ -133,6 +133,61 @@ def shape(word: str) -> str:
     return "".join(out)[:8]
 
 
+V = TypeVar("V")
+
+
+class WordTable(Generic[V]):
+    """A large word -> value table read lazily: the file's lines hold the words of one
+    bucket (their first two characters) each, so opening it costs one read and one split
+    per line, and a bucket is parsed the first time one of its words is looked up.
+
+    Layout (``write`` makes it): ``#`` comment lines; ``=CODE<TAB>VALUE`` lines naming the
+    values; ``BUCKET<TAB>word code word code ...`` lines.
+    """
+
+    def __init__(self, text: str, parse: Callable[[str], V]) -> None:
+        self._values: dict[str, V] = {}
+        self._lines: dict[str, str] = {}
+        self._parsed: dict[str, dict[str, V]] = {}
+        for line in text.splitlines():
+            key, tab, rest = line.partition("\t")
+            if not tab or key.startswith("#"):
+                continue
+            if key.startswith("="):
+                self._values[key[1:]] = parse(rest)
+            else:
+                self._lines[key] = rest
+
+    def get(self, word: str) -> V | None:
+        bucket = word[:2]
+        words = self._parsed.get(bucket)
+        if words is None:
+            parts = self._lines.pop(bucket, "").split()
+            values = map(self._values.__getitem__, parts[1::2])
+            words = self._parsed[bucket] = dict(zip(parts[::2], values, strict=True))
+        return words.get(word)
+
+    def items(self) -> list[tuple[str, V]]:
+        """Every word and its value (parses every bucket)."""
+        for bucket in list(self._lines):
+            self.get(bucket)
+        return [item for words in self._parsed.values() for item in words.items()]
+
+    @staticmethod
+    def write(values: dict[str, str], comment: str) -> str:
+        """The file holding ``values`` (word -> value text). A word may not hold a blank
+        nor open with ``#`` or ``=``."""
+        if any(not w or w[0] in "#=" or w.split() != [w] for w in values):
+            raise ValueError("a word of a word table may not be empty, hold a blank or open with # or =")
+        codes = {v: str(k) for k, v in enumerate(sorted(set(values.values())))}
+        buckets: dict[str, list[str]] = {}
+        for word in sorted(values):
+            buckets.setdefault(word[:2], []).extend((word, codes[values[word]]))
+        lines = [f"# {comment}", *(f"={code}\t{value}" for value, code in codes.items())]
+        lines += [f"{bucket}\t{' '.join(parts)}" for bucket, parts in buckets.items()]
+        return "\n".join(lines) + "\n"
+
+
 @lru_cache(maxsize=1)
 def _word_lists() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
     gz = gazetteer()
@@ -153,14 +208,10 @@ the order of their bits: ``2k`` a whole name, ``2k+1`` part of a longer one."""
 
 
 @lru_cache(maxsize=1)
-def _name_lists() -> tuple[dict[str, int], tuple[tuple[str, ...], ...]]:
+def _name_lists() -> tuple[WordTable[int], tuple[tuple[str, ...], ...]]:
     """Capitalised word -> bits, and the list names of every bit pattern (1,024 of them)."""
     path = Path(__file__).resolve().parent.parent / "data" / "namelists.tsv"
-    bits: dict[str, int] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        mask, _, words = line.partition("\t")
-        if mask.isdigit():
-            bits.update(dict.fromkeys(words.split(), int(mask)))
+    bits = WordTable(path.read_text(encoding="utf-8"), int)
     names = [f"{kind}{part}" for kind in NAME_LISTS for part in ("", "-part")]
     patterns = tuple(
         tuple(name for k, name in enumerate(names) if mask >> k & 1) for mask in range(1 << len(names))
@@ -180,18 +231,17 @@ def in_name_lists(word: str) -> tuple[str, ...]:
     return patterns[mask] if mask else ()
 
 
+def _facts(value: str) -> tuple[str, str]:
+    cluster, _, usual = value.partition(",")
+    return cluster, usual
+
+
 @lru_cache(maxsize=1)
-def _lexicon() -> dict[str, tuple[str, str]]:
+def _lexicon() -> WordTable[tuple[str, str]]:
     """Word -> (Brown cluster path, how the capitalised word is usually written), from
     ``data/lexicon.tsv`` (``training/build_lexicon.py``); either may be empty."""
     path = Path(__file__).resolve().parent.parent / "data" / "lexicon.tsv"
-    facts: dict[str, tuple[str, str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        key, tab, words = line.partition("\t")
-        if tab and not key.startswith("#"):
-            cluster, _, usual = key.partition(",")
-            facts.update(dict.fromkeys(words.split(), (cluster, usual)))
-    return facts
+    return WordTable(path.read_text(encoding="utf-8"), _facts)
 
 
 _UNKNOWN = ("", "")
@@ -203,9 +253,9 @@ def lexicon_facts(word: str) -> tuple[str, str]:
     collection hardly has it). A word in capitals is read title-cased for the second,
     and for the first when not listed as written ("NATO" is, "LAUGHTER" is not)."""
     facts = _lexicon()
-    cluster, usual = facts.get(word, _UNKNOWN)
+    cluster, usual = facts.get(word) or _UNKNOWN
     if word.isupper() and len(word) > 1:
-        titled_cluster, usual = facts.get(word.capitalize(), _UNKNOWN)
+        titled_cluster, usual = facts.get(word.capitalize()) or _UNKNOWN
         cluster = cluster or titled_cluster
     if word[:1].isupper() and not usual:
         usual = "rare"
