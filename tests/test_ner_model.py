@@ -506,6 +506,47 @@ def test_one_correction_labels_the_name_throughout_its_dispatch() -> None:
     ]
 
 
+@given(
+    st.lists(
+        st.sampled_from(["Mr", "Mrs", "Dr.", "Prof", "Brown", "Times", "Ms", "and", "Drake", ".", "Mme"]),
+        max_size=12,
+    ),
+    st.lists(
+        st.tuples(st.integers(0, 11), st.integers(1, 4), st.sampled_from(["PERSON", "ORG"])), max_size=4
+    ),
+)
+def test_courtesy_titles_skip_texts_and_names_without_one(words: list[str], picks) -> None:  # type: ignore[no-untyped-def]
+    """Skipping a text, or a name, holding no title word changes nothing: the result is
+    the title rule applied to every name."""
+    from reader.models import Entity
+    from reader.ner import model
+
+    text = " ".join(words)
+    bounds = [0]
+    for w in words:
+        bounds.append(bounds[-1] + len(w) + 1)
+    names = []
+    for first, length, label in picks:
+        if first + length <= len(words):
+            start, end = bounds[first], bounds[first + length] - 1
+            names.append(Entity(start, end, label, text[start:end]))
+
+    def every_name(text: str, names: list[Entity]) -> list[Entity]:
+        out: list[Entity] = []
+        for e in names:
+            start, label = e.start, e.label
+            for m in model._HONORIFIC.finditer(text, e.start, e.end):
+                end = len(text[start : m.start()].rstrip()) + start
+                if end > start:
+                    out.append(Entity(start, end, label, text[start:end]))
+                start, label = m.end(), "PERSON"
+            if e.end > start and not model._HONORIFIC_ALONE.fullmatch(text, start, e.end):
+                out.append(Entity(start, e.end, label, text[start : e.end]))
+        return out
+
+    assert model.without_honorifics(text, names) == every_name(text, names)
+
+
 def test_courtesy_titles_are_left_out_of_names() -> None:
     """CoNLL, OntoNotes and UNER leave "Mr" out of a name; Reuters 1996 hardly uses it, so
     the model alone tags "Mr Brown" whole and runs "Times Mr Campbell" into one name."""

@@ -442,15 +442,18 @@ _HONORIFIC = re.compile(r"(?<![\w.'’-])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Messrs|Mme|Mlle
 """A courtesy title before a name ("Mr Campbell", "Dr. Rice"): not part of the name in
 CoNLL, OntoNotes or UNER, and rare in the Reuters text the model learned from."""
 _HONORIFIC_ALONE = re.compile(r"(?:Mr|Mrs|Ms|Mx|Dr|Prof|Messrs|Mme|Mlle)\.?")
-_HONORIFIC_WORDS = ("Mr", "Ms", "Mx", "Dr", "Prof", "Messrs", "Mme", "Mlle")
+_ANY_HONORIFIC = re.compile("Mr|Ms|Mx|Dr|Prof|Messrs|Mme|Mlle")
+"""Text holding none of these (as a part of any word) holds no courtesy title."""
 
 
 def without_honorifics(text: str, names: list[Entity]) -> list[Entity]:
     """Names with courtesy titles taken out: "Mr Brown" is the person "Brown", and a span
     run on across one ("Times Mr Campbell") is cut there, the part after it a person."""
+    if not _ANY_HONORIFIC.search(text):
+        return names
     out: list[Entity] = []
     for e in names:
-        if not any(word in e.text for word in _HONORIFIC_WORDS):
+        if not _ANY_HONORIFIC.search(text, e.start, e.end):
             out.append(e)
             continue
         start, label = e.start, e.label
