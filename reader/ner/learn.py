@@ -149,6 +149,13 @@ class Correction:
     label: str | None
 
 
+def _mentions(surface: str, text: str) -> list[tuple[int, int]]:
+    """Where ``surface`` occurs in ``text`` as whole words."""
+    import re
+
+    return [m.span() for m in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", text)]
+
+
 def corrections_in(
     text: str,
     annotations: Iterable[tuple[int, int, str]],
@@ -159,21 +166,17 @@ def corrections_in(
     annotated name in the same text (the user labelled "Zorblatt" once; every "Zorblatt"
     of that dispatch is the same company, unless annotated otherwise), and every
     occurrence of a taught or rejected surface."""
-    import re
-
     out = [Correction(s, e, label) for s, e, label in annotations if label in LABELS]
     for given in list(out):
         surface = text[given.start : given.end]
-        for m in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", text):
-            if not any(m.start() < c.end and c.start < m.end() for c in out):
-                out.append(Correction(m.start(), m.end(), given.label))
+        for start, end in _mentions(surface, text):
+            if not any(start < c.end and c.start < end for c in out):
+                out.append(Correction(start, end, given.label))
     for surface, label in taught:
         if label in LABELS:
-            for m in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", text):
-                out.append(Correction(m.start(), m.end(), label))
+            out += [Correction(start, end, label) for start, end in _mentions(surface, text)]
     for surface in rejected:
-        for m in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", text):
-            out.append(Correction(m.start(), m.end(), None))
+        out += [Correction(start, end, None) for start, end in _mentions(surface, text)]
     return out
 
 
