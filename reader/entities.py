@@ -20,9 +20,10 @@ from pathlib import Path
 from reader.models import ENTITY_LABELS, Entity
 
 LABELS = ENTITY_LABELS
-RECOGNIZER_VERSION = "rules-3"
+RECOGNIZER_VERSION = "rules-4"
 """Changes whenever the rules, the word lists (the model's name lists too) or the decoding
-change, so cached entity results are redone."""
+change (or how the model reads words: typographic quotes), so cached entity results are
+redone."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from reader.errors import ReaderError
 from reader.models import ENTITY_LABELS
-from reader.ner.features import _OPENING, _SENTENCE_END, _TOKEN, LABELS, TAGS, read_tokens
+from reader.ner.features import _OPENING, _SENTENCE_END, _TOKEN, _TYPOGRAPHIC, LABELS, TAGS, read_tokens
 from reader.ner.model import N_TAGS, allowed_transitions, packaged_model, read_model
 from reader.recognizer import recognize
 
@@ -132,7 +132,7 @@ def test_one_pass_tokens_equal_the_reference_tokenizer(text: str) -> None:
     assert tokenize(text) == expected
     tokens = read_tokens(text)
     assert list(zip(tokens.begins, tokens.ends, strict=True)) == expected
-    assert tokens.words == [text[s:e] for s, e in expected]
+    assert tokens.words == [text[s:e].translate(_TYPOGRAPHIC) for s, e in expected], "quotes read straight"
     assert tokens.starts.tolist() == sentence_starts(text, expected)
 
 
@@ -386,6 +386,100 @@ def test_training_label_mapping() -> None:
     ]  # fmt: skip
 
 
+def _ontonotes_rows(doc: str, words: list[tuple[str, str, str]]) -> str:
+    """Lines of a CoNLL-2012 ``*.gold_conll`` sentence: id, part, index, word, POS, parse,
+    lemma, frameset, sense, speaker, named entity, coreference."""
+    return "".join(
+        f"{doc}  0  {i}  {w}  {pos}  *  -  -  -  Speaker#1  {ne}  -\n" for i, (w, pos, ne) in enumerate(words)
+    )
+
+
+def test_training_reads_ontonotes(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from training.train_ner import read_any, to_labels
+
+    news = "nw/xinhua/00/chtb_0001"
+    text = (
+        f"#begin document ({news}); part 000\n"
+        + _ontonotes_rows(
+            news,
+            [
+                ("Originally", "RB", "*"),
+                ("the", "DT", "(ORG*"),
+                ("Central", "NNP", "*"),
+                ("Command", "NNP", "*)"),
+                ("said", "VBD", "*"),
+                ("pro", "JJ", "*"),
+                ("-", "HYPH", "*"),
+                ("democracy", "NN", "*"),
+                ("groups", "NNS", "*"),
+                ("in", "IN", "*"),
+                ("Hong", "NNP", "(GPE*"),
+                ("Kong", "NNP", "*)"),
+                ("-LRB-", "-LRB-", "*"),
+                ("Xinhua", "NNP", "(ORG)"),
+                ("-RRB-", "-RRB-", "*"),
+                ("met", "VBD", "*"),
+                ("at", "IN", "*"),
+                ("Heathrow", "NNP", "(FAC)"),
+                ("on", "IN", "*"),
+                ("Monday", "NNP", "(DATE)"),
+                ("to", "TO", "*"),
+                ("read", "VB", "*"),
+                ("Hamlet", "NNP", "(WORK_OF_ART)"),
+                ("/.", ".", "*"),
+            ],
+        )  # fmt: skip
+        + "\n#end document\n"
+    )
+    bible = "pt/nt/40/nt_4001"
+    text += f"#begin document ({bible}); part 000\n" + _ontonotes_rows(bible, [("Jesus", "NNP", "(PERSON)")])
+    text += "\n#end document\n"
+    unannotated = "wb/sel/00/sel_0001"
+    text += f"#begin document ({unannotated}); part 000\n"
+    text += _ontonotes_rows(unannotated, [("Paris", "NNP", "*")])
+    text += "\n#end document\n"
+    folder = tmp_path / "data" / "train" / "english" / "annotations"
+    folder.mkdir(parents=True)
+    (folder / "sample.gold_conll").write_text(text, encoding="utf-8")
+
+    docs = read_any(tmp_path / "data")
+    assert len(docs) == 1, "the Bible and the unannotated web page are left out"
+    (sentence,) = docs[0]
+    words = [w for w, _ in sentence]
+    assert words[:6] == ["Originally", "the", "Central", "Command", "said", "pro-democracy"]
+    assert "(" in words and ")" in words and words[-1] == "."
+    labels = dict(zip(words, to_labels(sentence), strict=True))
+    assert (labels["the"], labels["Central"], labels["Command"]) == ("O", "B-ORG", "I-ORG")
+    assert labels["pro-democracy"] == "O" and labels["Xinhua"] == "B-ORG"
+    assert (labels["Hong"], labels["Kong"]) == ("B-GPE", "I-GPE")
+    assert labels["Heathrow"] == "B-LOC", "a facility is the app's LOC"
+    assert labels["Monday"] == "O", "dates are the rules' job"
+    assert labels["Hamlet"] == "B-MISC"
+
+
+def test_typographic_quotes_read_as_straight_ones() -> None:
+    """News sites write curly quotes and apostrophes; the training text writes them
+    straight. The same sentence tags alike either way, at the same offsets."""
+
+    straight = (
+        "Last year was an incredible year and I'm ready for us to come back, she said.\n"
+        "\"We won't stop,\" said Nicola Sturgeon, the SNP's leader, in Britain's north.\n"
+        "It's the 'Big Four' firms, Deloitte's chief said, that we're watching."
+    )
+    curly = straight.replace('"We', "“We").replace('," ', ",” ").replace("'Big", "‘Big").replace("'", "’")
+    assert "'" not in curly and '"' not in curly
+    found = [(e.start, e.end, e.label) for e in recognize(straight, "model")]
+    assert [(e.start, e.end, e.label) for e in recognize(curly, "model")] == found
+    assert not any(curly[s:e].startswith("I") and label != "PERSON" for s, e, label in found)
+    tokens = read_tokens(curly)
+    assert [curly[b:e] for b, e in zip(tokens.begins, tokens.ends, strict=True)][:10] == [
+        "Last", "year", "was", "an", "incredible", "year", "and", "I’m", "ready", "for",
+    ]  # fmt: skip
+
+
 def test_lexicon_overrides_the_model() -> None:
     text = "Shares of Zorblatt Dynamics fell in Moscow."
     before = {(e.text, e.label) for e in recognize(text, "model")}
@@ -627,7 +721,7 @@ def test_name_lists_name_what_training_never_saw(monkeypatch) -> None:  # type: 
     texts = [
         "Talks resumed in Kpalimé and Abakaliki on Monday, officials said.",
         "The deal was signed by Kirkpatrick and Whitfield, the two negotiators.",
-        "Shares of Adyen and Konecranes rose sharply on Tuesday.",
+        "He praised Adyen and Konecranes in a speech.",
         "Refugees fled from Abancay to Abarkuh last week.",
     ]
     expected = [

@@ -69,6 +69,107 @@ def read_conll(path: Path) -> list[list[Sentence]]:
     return [sentences[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
+_ONTONOTES = {
+    "PERSON": "PERSON",
+    "ORG": "ORG",
+    "GPE": "GPE",
+    "NORP": "NORP",
+    "EVENT": "EVENT",
+    "LAW": "LAW",
+    "PRODUCT": "PRODUCT",
+    # Places that are not countries, cities or states, and buildings, airports, roads.
+    "LOC": "PLACE",
+    "FAC": "PLACE",
+    # Titles of works and languages are CoNLL's MISC.
+    "WORK_OF_ART": "MISC",
+    "LANGUAGE": "MISC",
+}
+"""OntoNotes name types to the tags read here; dates, times and numbers (the rules' labels)
+are left out. ``PLACE`` is the app's LOC: CoNLL's LOC is sorted into GPE and LOC below."""
+_PTB_BRACKETS = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}"}
+
+
+def _ontonotes_word(word: str) -> str:
+    """A token as written: brackets unescaped, and the "/." "/?" "/-" of transcripts."""
+    word = _PTB_BRACKETS.get(word, word)
+    if len(word) == 2 and word[0] == "/" and not word[1].isalnum():
+        word = word[1]
+    return word
+
+
+def read_ontonotes(path: Path) -> list[list[Sentence]]:
+    """Documents (parts) of the CoNLL-2012 ``*.gold_conll`` files under ``path`` (a file or
+    a folder searched recursively), skipping the Bible (``pt/``) and every document without
+    a single name: those sections (most of ``wb/sel``, the ``*_c2e`` translations) were
+    never annotated for names, and would teach the model that nothing is one.
+    Word-internal hyphens, split off by OntoNotes, are joined back as the app's tokenizer
+    reads them ("pro - democracy" is one word, labelled as its first part).
+
+    The files are the CoNLL-2012 release of OntoNotes 5.0 with its words restored (the
+    ``*.gold_conll`` files of ``conll-formatted-ontonotes-5.0``); the README says where."""
+    files = [path] if path.is_file() else sorted(path.rglob("*.gold_conll"))
+    docs: list[list[Sentence]] = []
+    for file in files:
+        doc: list[Sentence] = []
+        rows: list[tuple[str, str, str]] = []
+        open_label = ""
+        keep = True
+        for line in file.read_text(encoding="utf-8").splitlines():
+            if line.startswith("#begin"):
+                doc = []
+                keep = not line.startswith("#begin document (pt/")
+                continue
+            if line.startswith("#end"):
+                if keep and any(tag != "O" for sent in doc for _, tag in sent):
+                    docs.append(doc)
+                continue
+            parts = line.split()
+            if not parts:
+                if rows:
+                    doc.append(_joined(rows))
+                    rows = []
+                continue
+            word, pos, ne = _ontonotes_word(parts[3]), parts[4], parts[10]
+            tag = "O"
+            if ne.startswith("("):
+                open_label = _ONTONOTES.get(ne.strip("()*"), "")
+                tag = "B-" + open_label if open_label else "O"
+            elif open_label:
+                tag = "I-" + open_label
+            if ne.endswith(")"):
+                open_label = ""
+            rows.append((word, pos, tag))
+    return docs
+
+
+def _joined(rows: list[tuple[str, str, str]]) -> Sentence:
+    """Rejoin ``word HYPH word`` into one token; a name's leading "the" is left out of it,
+    as CoNLL-2003 and the app do ("the Central Command" is ORG "Central Command")."""
+    out: list[tuple[str, str]] = []
+    glue = False
+    for k, (word, pos, tag) in enumerate(rows):
+        continues = k + 1 < len(rows) and rows[k + 1][2] == "I-" + tag[2:]
+        if tag.startswith("B-") and word.lower() == "the" and continues:
+            rows[k + 1] = (rows[k + 1][0], rows[k + 1][1], tag)
+            tag = "O"
+        if pos == "HYPH" and out:
+            out[-1] = (out[-1][0] + word, out[-1][1])
+            glue = True
+        elif glue:
+            out[-1] = (out[-1][0] + word, out[-1][1])
+            glue = False
+        else:
+            out.append((word, tag))
+    return out
+
+
+def read_any(path: Path) -> list[list[Sentence]]:
+    """OntoNotes (a folder, or a ``.gold_conll`` file), else CoNLL-2003's layout."""
+    if path.is_dir() or path.suffix == ".gold_conll":
+        return read_ontonotes(path)
+    return read_conll(path)
+
+
 def to_labels(sentence: Sentence) -> list[str]:
     """CoNLL tags to the model's: PER -> PERSON; LOC -> GPE, or LOC where the gazetteer
     says so; MISC -> NORP for nationalities, EVENT/LAW by their head word, else MISC."""
@@ -89,8 +190,10 @@ def to_labels(sentence: Sentence) -> list[str]:
         text = " ".join(words)
         if kind == "PER":
             label = "PERSON"
-        elif kind == "ORG":
-            label = "ORG"
+        elif kind == "PLACE":
+            label = "LOC"
+        elif kind in ("ORG", "PERSON", "GPE", "NORP", "EVENT", "LAW", "PRODUCT"):
+            label = kind
         elif kind == "LOC":
             label = "LOC" if gz.names.get(text) == "LOC" else "GPE"
         else:
@@ -175,11 +278,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--final", action="store_true", help="train on train+dev and write the model")
     parser.add_argument("--min-count", type=int, default=2, help="drop features seen fewer times")
     parser.add_argument("--seed", type=int, default=20031, help="the shuffling seed")
+    parser.add_argument(
+        "--min-weight",
+        type=float,
+        default=2.0,
+        help="drop features whose largest averaged weight is smaller (they barely move a score, "
+        "and every feature costs load time)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "reader" / "data" / "ner-model.npz")
     args = parser.parse_args(argv)
 
-    train_docs = [doc for path in args.train for doc in read_conll(path)]
-    dev_docs = read_conll(args.dev)
+    train_docs = [doc for path in args.train for doc in read_any(path)]
+    dev_docs = read_any(args.dev)
     if args.final:
         train_docs = train_docs + dev_docs
     counting = Vocabulary()
@@ -217,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.final:
         w, t = model.averaged()
-        keep = np.abs(w).max(axis=1) >= 1e-3
+        keep = np.abs(w).max(axis=1) >= args.min_weight
         kept = [n for n, k in zip(sorted(vocab.ids, key=vocab.ids.__getitem__), keep, strict=False) if k]
         data = model_bytes({n: i for i, n in enumerate(kept)}, w[keep], t)
         args.out.write_bytes(data)

@@ -38,6 +38,7 @@ _TOKEN = re.compile(
     r"|\w+(?:(?!['’][sS](?!\w)(?![-'’.&/]\w))[-'’.&/]\w+)*"
     r"|\S"
 )
+_CURLY = re.compile("[’‘“”]")
 _OPENING = frozenset("\"“'‘(")
 _SENTENCE_END = frozenset(".!?")
 _OPENING_CODES = tuple(ord(c) for c in _OPENING)
@@ -78,12 +79,19 @@ def _kinds() -> NDArray[np.uint8]:
     return kinds
 
 
+_TYPOGRAPHIC = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+"""Curly quotes and apostrophes as the training text writes them (straight), one
+character for one, so offsets are unchanged."""
+
+
 def read_tokens(text: str) -> Tokens:
     """No token holds a blank and every other character is in one, so the words laid end
-    to end are the text's non-blank characters: their lengths give the offsets."""
+    to end are the text's non-blank characters: their lengths give the offsets. Words are
+    read with typographic quotes straightened ("Britain’s", "I’m", “Yes”): the model learned
+    from text that writes them straight, and would otherwise meet "’m" as an unknown word."""
     import numpy as np
 
-    words = _TOKEN.findall(text)
+    words = _TOKEN.findall(text.translate(_TYPOGRAPHIC) if _CURLY.search(text) else text)
     n = len(words)
     if not n:
         return Tokens([], [], [], np.zeros(0, dtype=bool), np.zeros(0, dtype=bool))
