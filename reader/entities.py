@@ -20,10 +20,10 @@ from pathlib import Path
 from reader.models import ENTITY_LABELS, Entity
 
 LABELS = ENTITY_LABELS
-RECOGNIZER_VERSION = "rules-4"
-"""Changes whenever the rules, the word lists (the model's name lists too) or the decoding
-change (or how the model reads words: typographic quotes), so cached entity results are
-redone."""
+RECOGNIZER_VERSION = "rules-5"
+"""Changes whenever the rules, the word lists (the model's name lists too), the decoding,
+how the model reads words or how a text's mentions are made to agree change, so cached
+entity results are redone."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.errors import ReaderError
-from reader.models import ENTITY_LABELS
+from reader.models import ENTITY_LABELS, Entity
 from reader.ner.features import _OPENING, _SENTENCE_END, _TOKEN, _TYPOGRAPHIC, LABELS, TAGS, read_tokens
 from reader.ner.model import N_TAGS, allowed_transitions, packaged_model, read_model
 from reader.recognizer import recognize
@@ -478,6 +478,33 @@ def test_typographic_quotes_read_as_straight_ones() -> None:
     assert [curly[b:e] for b, e in zip(tokens.begins, tokens.ends, strict=True)][:10] == [
         "Last", "year", "was", "an", "incredible", "year", "and", "I’m", "ready", "for",
     ]  # fmt: skip
+
+
+def test_mentions_of_one_name_agree_on_its_label() -> None:
+    from reader.ner.model import agreeing
+
+    def e(start: int, text: str, label: str) -> Entity:
+        return Entity(start, start + len(text), label, text)
+
+    found = [
+        e(0, "Alyaksandr Lukashenka", "PERSON"), e(40, "Lukashenka", "GPE"), e(60, "Lukashenka", "ORG"),
+        e(80, "Minsk", "GPE"), e(90, "Minsk", "GPE"), e(100, "Minsk", "ORG"),
+        e(120, "Apple", "ORG"), e(130, "Apple", "PRODUCT"),
+        e(140, "Bank of England", "ORG"), e(160, "England", "GPE"),
+    ]  # fmt: skip
+    assert [(x.start, x.label) for x in agreeing(found)] == [
+        (0, "PERSON"), (40, "PERSON"), (60, "PERSON"),  # a lone surname of a full name
+        (80, "GPE"), (90, "GPE"), (100, "GPE"),  # the label most mentions have
+        (120, "ORG"), (130, "PRODUCT"),  # a tie is left alone
+        (140, "ORG"), (160, "GPE"),  # only full names tagged PERSON lend their label
+    ]  # fmt: skip
+    assert agreeing(found[:1]) == found[:1] and agreeing([]) == []
+
+
+def test_the_seed_names_its_president_alike_throughout(corpus) -> None:  # type: ignore[no-untyped-def]
+    dispatch = next(d for d in corpus if "Lukashenka" in d.text)
+    labels = {e.label for e in recognize(dispatch.text, "model") if e.text.endswith("Lukashenka")}
+    assert labels == {"PERSON"}
 
 
 def test_lexicon_overrides_the_model() -> None:
