@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from reader.errors import ReaderError
 from reader.models import ENTITY_LABELS, Entity
-from reader.ner.features import _OPENING, _SENTENCE_END, _TOKEN, _TYPOGRAPHIC, LABELS, TAGS, read_tokens
+from reader.ner.features import _OPENING, _SENTENCE_END, _STRAIGHT, _TOKEN, LABELS, TAGS, read_tokens
 from reader.ner.model import N_TAGS, allowed_transitions, packaged_model, read_model
 from reader.recognizer import recognize
 
@@ -132,7 +132,8 @@ def test_one_pass_tokens_equal_the_reference_tokenizer(text: str) -> None:
     assert tokenize(text) == expected
     tokens = read_tokens(text)
     assert list(zip(tokens.begins, tokens.ends, strict=True)) == expected
-    assert tokens.words == [text[s:e].translate(_TYPOGRAPHIC) for s, e in expected], "quotes read straight"
+    straight = str.maketrans(_STRAIGHT)
+    assert tokens.words == [text[s:e].translate(straight) for s, e in expected], "quotes read straight"
     assert tokens.starts.tolist() == sentence_starts(text, expected)
 
 
