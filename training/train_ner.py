@@ -3,10 +3,10 @@
     python training/train_ner.py --train train.txt [more.txt ...] --dev valid.txt [--final] [--epochs N]
 
 Inputs are files in CoNLL-2003's layout (``token TAG ...`` per line, IOB tags with
-PER/ORG/LOC/MISC, blank lines between sentences): CoNLL-2003 English and WikiGold. The
-README says where they come from and under which terms. Only CoNLL's training and
-development splits are ever read here; its test split is for ``benchmarks/ner_eval.py``
-alone.
+PER/ORG/LOC/MISC, blank lines between sentences: CoNLL-2003 English and WikiGold) and the
+CoNLL-2012 ``*.gold_conll`` files of OntoNotes 5.0 (a folder of them, :func:`read_ontonotes`).
+The README says where they come from and under which terms. Only training and development
+splits are ever read here; CoNLL's test split is for ``benchmarks/ner_eval.py`` alone.
 
 Without ``--final`` the model trains on the ``--train`` files, reports development F1 after each
 epoch, and writes nothing: that is how the epoch count and features were chosen. With
@@ -86,6 +86,8 @@ _ONTONOTES = {
 }
 """OntoNotes name types to the tags read here; dates, times and numbers (the rules' labels)
 are left out. ``PLACE`` is the app's LOC: CoNLL's LOC is sorted into GPE and LOC below."""
+_NATIVE = frozenset(_ONTONOTES.values()) - {"PLACE", "MISC"}
+"""OntoNotes tags that are already the app's labels (CoNLL's ORG among them)."""
 _PTB_BRACKETS = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}"}
 
 
@@ -147,11 +149,13 @@ def _joined(rows: list[tuple[str, str, str]]) -> Sentence:
     as CoNLL-2003 and the app do ("the Central Command" is ORG "Central Command")."""
     out: list[tuple[str, str]] = []
     glue = False
+    carried = ""
     for k, (word, pos, tag) in enumerate(rows):
+        if carried:
+            tag, carried = carried, ""
         continues = k + 1 < len(rows) and rows[k + 1][2] == "I-" + tag[2:]
         if tag.startswith("B-") and word.lower() == "the" and continues:
-            rows[k + 1] = (rows[k + 1][0], rows[k + 1][1], tag)
-            tag = "O"
+            tag, carried = "O", tag
         if pos == "HYPH" and out:
             out[-1] = (out[-1][0] + word, out[-1][1])
             glue = True
@@ -192,7 +196,7 @@ def to_labels(sentence: Sentence) -> list[str]:
             label = "PERSON"
         elif kind == "PLACE":
             label = "LOC"
-        elif kind in ("ORG", "PERSON", "GPE", "NORP", "EVENT", "LAW", "PRODUCT"):
+        elif kind in _NATIVE:
             label = kind
         elif kind == "LOC":
             label = "LOC" if gz.names.get(text) == "LOC" else "GPE"
