@@ -85,6 +85,15 @@ def _splits(rest: str, parts: int) -> Iterator[tuple[str, ...]]:
         yield tuple(rest[a + 1 : b] for a, b in pairwise(bounds))
 
 
+def _readings(rest: str, parts: int) -> Sequence[tuple[str, ...]]:
+    """:func:`_splits`, with the common case (no piece holds a ``|``) read by one split:
+    building the lookups is part of every cold start."""
+    pieces = rest.split("|")
+    if len(pieces) == parts:
+        return (tuple(pieces),)
+    return list(_splits(rest, parts))
+
+
 @dataclass(frozen=True)
 class _KeyedRows:
     """Feature rows by integer key: a sorted key array searched for a whole document."""
@@ -122,12 +131,15 @@ class _TokenLookups:
         sh3: dict[int, int] = {}
         bigram: dict[int, int] = {}
         for name, row in vocab.items():
-            if name.startswith("sh3="):
-                for a, b, c in _splits(name[4:], 3):
+            kind = name[:3]
+            if kind == "sh3":
+                if name[3] != "=":
+                    continue
+                for a, b, c in _readings(name[4:], 3):
                     ids = [shape_ids.setdefault(x, len(shape_ids)) for x in (a, b, c)]
                     sh3[(ids[0] * _KEY + ids[1]) * _KEY + ids[2]] = row
-            elif name.startswith("bi="):
-                for a, b in _splits(name[3:], 2):
+            elif kind == "bi=":
+                for a, b in _readings(name[3:], 2):
                     ids = [lower_ids.setdefault(x, len(lower_ids)) for x in (a, b)]
                     bigram[ids[0] * _KEY + ids[1]] = row
         if max(len(shape_ids), len(lower_ids)) >= _UNKNOWN:
