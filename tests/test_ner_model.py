@@ -118,7 +118,7 @@ def _reference_tokens(text: str) -> list[tuple[int, int]]:
 
 
 _AWKWARD = st.lists(
-    st.sampled_from([*"Aa Zz.,'’s-\n\t1É|<>\"“(!?\u3000\xa0\u2028\x1c😀", "n't", "'s", "Mr.", "U.S."]),
+    st.sampled_from([*"Aa Zz.,'’s-\n\t1É|<>\"“(!?\u3000\xa0\u2028\x1c😀", "n't", "n’t", "'s", "Mr.", "U.S."]),
     max_size=40,
 ).map("".join) | st.text(max_size=60)
 

@@ -449,15 +449,23 @@ def agreeing(names: list[Entity]) -> list[Entity]:
         else e
         for e in names
     ]
-    votes: dict[str, Counter[str]] = {}
-    for e in out:
-        votes.setdefault(e.text, Counter())[e.label] += 1
+    # One count of (string, label) pairs, not a Counter per string: most strings have
+    # one label, and a text can hold thousands of names.
+    pairs = Counter((e.text, e.label) for e in out)
+    first: dict[str, str] = {}
+    mixed = {text for text, label in pairs if first.setdefault(text, label) != label}
+    if not mixed:
+        return out
+    counted: dict[str, list[tuple[int, str]]] = {}
+    for (text, label), n in pairs.items():
+        if text in mixed:
+            counted.setdefault(text, []).append((n, label))
     chosen = {}
-    for text, counts in votes.items():
-        if len(counts) > 1:
-            (top, n), (_, m) = counts.most_common(2)
-            if n > m:
-                chosen[text] = top
+    for text, found in counted.items():
+        found.sort(key=lambda c: -c[0])
+        (n, top), (m, _) = found[:2]
+        if n > m:
+            chosen[text] = top
     if not chosen:
         return out
     relabel = chosen.get
