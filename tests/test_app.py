@@ -922,7 +922,7 @@ async def test_learning_from_corrections_in_the_app(tmp_path) -> None:  # type: 
             assert any(n.title == "Learned" for n in app._notifications)
             # The model itself (no lexicon, which would label taught surfaces anyway) now
             # calls most mentions of the corrected companies ORG in dispatches it was not
-            # corrected on, where the packaged model called few of them ORG.
+            # corrected on, where the packaged model called at most half of them ORG.
             from reader.recognizer import recognize
 
             taught = [c for c in COMPANIES[:3] if c in text]
@@ -933,7 +933,8 @@ async def test_learning_from_corrections_in_the_app(tmp_path) -> None:  # type: 
                 labels = [e.label for t in others for e in recognize(t, backend) if e.text in taught]
                 return labels.count("ORG") / len(labels)
 
-            assert share_org("model") < 0.5 < share_org(app.workspace.backend)
+            before, after = share_org("model"), share_org(app.workspace.backend)
+            assert before <= 0.5 and after >= before + 0.4, (before, after)
             shown = {(e.text, e.label) for e in app.entities_of(corpus.get(ids[5]))}
             assert {(c, "ORG") for c in taught} <= shown
     finally:

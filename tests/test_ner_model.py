@@ -461,6 +461,37 @@ def test_training_reads_ontonotes(tmp_path: Path) -> None:
     assert labels["Hamlet"] == "B-MISC"
 
 
+def test_training_leaves_possessives_out_of_names(tmp_path: Path) -> None:
+    """OntoNotes often takes a possessive into a name ("Hong Kong 's"); CoNLL and the app
+    never do, unless the name is written that way ("Moody 's")."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from training.train_ner import read_any
+
+    doc = "nw/wsj/00/wsj_0001"
+    sentences = [
+        [("Hong", "NNP", "(GPE*"), ("Kong", "NNP", "*"), ("'s", "POS", "*)"), ("economy", "NN", "*")],
+        [("Saddam", "NNP", "(PERSON*"), ("Hussein", "NNP", "*"), ("'s", "POS", "*)"), ("army", "NN", "*")],
+        [("Philip", "NNP", "(ORG*"), ("Morris", "NNP", "*"), ("'s", "POS", "*)"), ("profit", "NN", "*")],
+        [("Philip", "NNP", "(ORG*"), ("Morris", "NNP", "*)"), ("rose", "VBD", "*")],
+        [("Moody", "NNP", "(ORG*"), ("'s", "POS", "*)"), ("said", "VBD", "*")],
+        [("Standard", "NNP", "(ORG*"), ("&", "CC", "*"), ("Poor", "NNP", "*"), ("'s", "POS", "*)"),
+         ("fell", "VBD", "*")],
+    ]  # fmt: skip
+    text = f"#begin document ({doc}); part 000\n"
+    text += "\n".join(_ontonotes_rows(doc, rows) for rows in sentences) + "\n#end document\n"
+    (tmp_path / "sample.gold_conll").write_text(text, encoding="utf-8")
+
+    (read,) = read_any(tmp_path / "sample.gold_conll")
+    tags = [[tag for _, tag in sentence] for sentence in read]
+    assert tags[0] == ["B-GPE", "I-GPE", "O", "O"], "a place's possessive is never in its name"
+    assert tags[1] == ["B-PERSON", "I-PERSON", "O", "O"], "nor a person's"
+    assert tags[2] == ["B-ORG", "I-ORG", "O", "O"], "Philip Morris is a name of its own"
+    assert tags[4] == ["B-ORG", "I-ORG", "O"], "Moody's is written so"
+    assert tags[5] == ["B-ORG", "I-ORG", "I-ORG", "I-ORG", "O"]
+
+
 def test_typographic_quotes_read_as_straight_ones() -> None:
     """News sites write curly quotes and apostrophes; the training text writes them
     straight. The same sentence tags alike either way, at the same offsets."""
