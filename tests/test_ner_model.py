@@ -15,7 +15,17 @@ from hypothesis import strategies as st
 
 from reader.errors import ReaderError
 from reader.models import ENTITY_LABELS, Entity
-from reader.ner.features import _OPENING, _SENTENCE_END, _STRAIGHT, _TOKEN, LABELS, TAGS, read_tokens
+from reader.ner.features import (
+    _OPENING,
+    _SENTENCE_END,
+    _STRAIGHT,
+    _TOKEN,
+    LABELS,
+    TAGS,
+    read_tokens,
+    title_case_lines,
+    truecased,
+)
 from reader.ner.model import N_TAGS, allowed_transitions, packaged_model, read_model
 from reader.recognizer import recognize
 
@@ -537,6 +547,39 @@ def test_the_seed_names_its_president_alike_throughout(corpus) -> None:  # type:
     dispatch = next(d for d in corpus if "Lukashenka" in d.text)
     labels = {e.label for e in recognize(dispatch.text, "model") if e.text.endswith("Lukashenka")}
     assert labels == {"PERSON"}
+
+
+def test_title_case_headings_are_found() -> None:
+    """Only a heading in title case: the text's first line or a line standing alone, with
+    every word but the minor ones capitalised and half its long words common ones."""
+    heading = "Russia And Belarus Tighten Military Cooperation"
+    body = "Russia and Belarus yesterday signed a series of agreements."
+    text = f"Breaking News\n\n{heading}\n\n{body}"
+    start = text.index(heading)
+    assert title_case_lines(text) == [(start, start + len(heading))]
+    assert title_case_lines(heading + "\n" + body) == [(0, len(heading))], "a first line"
+    for line in (
+        "Flemming, Jason Gillespie, Stuart Law, Glenn McGrath, Ricky Ponting",  # names
+        "Major League Baseball",  # a name alone
+        "Magna was up 1/8 on the New York Stock Exchange Today",  # a sentence
+        "RUSSIA AND BELARUS TIGHTEN MILITARY COOPERATION",  # capitals: read as before
+    ):
+        assert title_case_lines(f"{body}\n\n{line}\n\n{body}") == [], line
+    assert title_case_lines(f"{body}\n{heading}\n{body}") == [], "not a paragraph of its own"
+
+
+def test_a_title_case_heading_is_read_by_its_words_not_its_capitals(corpus) -> None:  # type: ignore[no-untyped-def]
+    """The seed's heading capitalises every word: "Tighten Military Cooperation" is not part
+    of a name, and Belarus is the place it is in the body."""
+    dispatch = next(d for d in corpus if "Russia And Belarus Tighten" in d.text)
+    heading = dispatch.text.index("Russia And Belarus Tighten")
+    line_end = dispatch.text.index("\n", heading)
+    found = {(e.text, e.label) for e in recognize(dispatch.text, "model") if heading <= e.start < line_end}
+    assert found == {("Russia", "GPE"), ("Belarus", "GPE")}
+    tokens = read_tokens(dispatch.text)
+    read = truecased(dispatch.text, tokens)
+    lowered = [w for w, r in zip(tokens.words, read, strict=True) if w != r]
+    assert lowered == ["And", "Tighten", "Military", "Cooperation"]
 
 
 def test_lexicon_overrides_the_model() -> None:

@@ -430,6 +430,82 @@ def token_features(previous: str, word: str, following: str) -> tuple[str, str]:
     )
 
 
+_LINE_WORD = re.compile(r"[^\W\d_]+")
+_HEADING_LENGTH = 200
+_TITLE_CASE_LOWER = -2
+"""A capitalised word in a title-case line is read lower-cased where the lexicon has it
+written lower-case at least this much more often (log ratio, -5 ... 5)."""
+
+
+def _usually_lower(word: str) -> bool:
+    usual = lexicon_facts(word)[1]
+    return usual.lstrip("-").isdigit() and int(usual) <= _TITLE_CASE_LOWER
+
+
+_MINOR_WORDS = frozenset(
+    "a an the and or nor but of in on at to for by with as from up via vs per into onto over".split()
+)
+"""Words a title may leave lower-case ("War and Peace")."""
+
+
+def title_case_lines(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of each heading written in title case. A heading is the text's
+    first line or a line standing as a paragraph of its own, of a heading's length; it is
+    in title case when every word but the minor ones is capitalised, not all in capitals,
+    with at least four words of four letters or more, half of those words the lexicon
+    mostly sees lower-case ("Russia And Belarus Tighten Military Cooperation"; not a name
+    alone, "Major League Baseball", nor a line of names)."""
+    out = []
+    lines = text.split("\n")
+    start = 0
+    for k, line in enumerate(lines):
+        end = start + len(line)
+        alone = (k == 0 or not lines[k - 1].strip()) and (k + 1 == len(lines) or not lines[k + 1].strip())
+        if (k == 0 or alone) and len(line) <= _HEADING_LENGTH and _in_title_case(line):
+            out.append((start, end))
+        start = end + 1
+    return out
+
+
+def _in_title_case(line: str) -> bool:
+    words = _LINE_WORD.findall(line)
+    if any(w[0].islower() and w not in _MINOR_WORDS for w in words):
+        return False
+    long = [w for w in words if len(w) >= 4]
+    if len(long) < 4 or all(w.isupper() for w in long):
+        return False
+    # Half of them mostly written lower-case; stop looking up once that is settled.
+    needed, left = (len(long) + 1) // 2, len(long)
+    for word in long:
+        needed -= _usually_lower(word)
+        left -= 1
+        if needed <= 0 or needed > left:
+            break
+    return needed <= 0
+
+
+def truecased(text: str, tokens: Tokens) -> list[str]:
+    """The words the tagger reads: as written, except in a title-case line, where a
+    capitalised word the lexicon mostly sees lower-case is read lower-cased ("Tighten",
+    "Military"): such a line capitalises every word, so its capitals say nothing of which
+    are names. The line's first word keeps its case, as any sentence's does."""
+    words = tokens.words
+    lines = title_case_lines(text)
+    if not lines:
+        return words
+    from bisect import bisect_left
+
+    out = list(words)
+    for start, end in lines:
+        first = bisect_left(tokens.begins, start)
+        last = bisect_left(tokens.begins, end)
+        for k in range(first + 1, last):
+            word = words[k]
+            if word[:1].isupper() and not word.isupper() and _usually_lower(word):
+                out[k] = word.lower()
+    return out
+
+
 DOCUMENT_FEATURES = ("first-cap", "doc-lower-seen", "doc-mid-cap")
 
 

@@ -36,6 +36,7 @@ from reader.ner.features import (
     pad,
     read_tokens,
     shape,
+    truecased,
 )
 
 if TYPE_CHECKING:
@@ -421,7 +422,12 @@ class TaggerModel:
         names (:func:`without_honorifics`), and a text's mentions of one name agree
         (:func:`agreeing`)."""
         tokens = [read_tokens(text) for text in texts]
-        tags = self.decode_many([self.within_paragraphs(self.scores(t.words, t.starts), t) for t in tokens])
+        tags = self.decode_many(
+            [
+                self.within_paragraphs(self.scores(truecased(text, t), t.starts), t)
+                for text, t in zip(texts, tokens, strict=True)
+            ]
+        )
         return [
             agreeing(without_honorifics(text, spans_to_entities(text, t.begins, t.ends, g)))
             if t.words
