@@ -20,6 +20,9 @@ Gold formats:
   ``# text`` lines of a document joined by spaces, so the spacing is the original's; each
   token is located in its sentence's text. ``--docs PREFIX`` keeps the documents whose id
   starts with PREFIX (in English PUD, ``n`` is news and ``w`` Wikipedia).
+* NIST 1999 IE-ER (a file with no suffix holding ``<DOC>`` elements, as NLTK's ``ieer``
+  corpus has them): each document's ``<TEXT>`` as written, its ``<b_enamex type=...>``
+  names as PER/ORG/LOC; dates and numbers marked there are left out.
 """
 
 from __future__ import annotations
@@ -177,6 +180,32 @@ def load_iob2(path: Path) -> list[tuple[str, str, list[Span]]]:
     return docs
 
 
+_IEER_DOC = re.compile(r"<DOCNO>\s*(\S+)\s*</DOCNO>.*?<TEXT>(.*?)</TEXT>", re.S)
+_IEER_TAG = re.compile(r'<b_enamex type="([A-Z]+)">|<e_enamex>|<[be]_(?:timex|numex)[^>]*>')
+_IEER_LABELS = {"PERSON": "PER", "ORGANIZATION": "ORG", "LOCATION": "LOC"}
+
+
+def load_ieer(path: Path) -> list[tuple[str, str, list[Span]]]:
+    """Documents of a NIST IE-ER file: the text between ``<TEXT>`` tags with the markup taken
+    out, and its enamex names as CoNLL labels."""
+    docs: list[tuple[str, str, list[Span]]] = []
+    for match in _IEER_DOC.finditer(path.read_text(encoding="utf-8", errors="replace")):
+        body, text, spans = match.group(2), "", []
+        opened: tuple[int, str] | None = None
+        cursor = 0
+        for tag in _IEER_TAG.finditer(body):
+            text += body[cursor : tag.start()]
+            cursor = tag.end()
+            if tag.group(1):
+                opened = (len(text), _IEER_LABELS.get(tag.group(1), tag.group(1)))
+            elif tag.group(0) == "<e_enamex>" and opened:
+                spans.append((opened[0], len(text), opened[1]))
+                opened = None
+        text += body[cursor:]
+        docs.append((match.group(1), text, spans))
+    return docs
+
+
 _DATELINE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CONLL_FOLD = {
     "PERSON": "PER",
@@ -284,7 +313,10 @@ def main(argv: list[str] | None = None) -> int:
     loaders = {".json": load_json, ".iob2": load_iob2}
     for name in args.gold:
         path = Path(name)
-        docs.extend(loaders.get(path.suffix, load_conll)(path))
+        loader = loaders.get(path.suffix, load_conll)
+        if not path.suffix and path.read_text(encoding="utf-8", errors="replace").lstrip().startswith("<"):
+            loader = load_ieer
+        docs.extend(loader(path))
     if args.docs:
         docs = [doc for doc in docs if doc[0].startswith(args.docs)]
     for backend in args.ner or default_backends():

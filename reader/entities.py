@@ -20,7 +20,7 @@ from pathlib import Path
 from reader.models import ENTITY_LABELS, Entity
 
 LABELS = ENTITY_LABELS
-RECOGNIZER_VERSION = "rules-5"
+RECOGNIZER_VERSION = "rules-6"
 """Changes whenever the rules, the word lists (the model's name lists too), the decoding,
 how the model reads words or how a text's mentions are made to agree change, so cached
 entity results are redone."""

@@ -89,3 +89,29 @@ def test_universal_ner_gold_names_a_token_missing_from_its_text(tmp_path: Path) 
     done = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True)
     assert done.returncode == 1
     assert "bad.iob2:3: token 'Goodbye' not in its sentence's text" in done.stderr
+
+
+def test_nist_ieer_gold(tmp_path: Path) -> None:
+    """NIST 1999 IE-ER files (NLTK's ``ieer`` corpus): the text between ``<TEXT>`` tags
+    with its markup taken out, enamex names as PER/ORG/LOC, dates and numbers left out."""
+    path = tmp_path / "NYT_19980315"
+    path.write_text(
+        "<DOC>\n<DOCNO> NYT19980315.0001 </DOCNO>\n<HEADLINE>\nIGNORED HEADLINE\n</HEADLINE>\n<TEXT>\n"
+        '\t   For <b_timex type="DURATION">20 years<e_timex>, <b_enamex type="PERSON">Bob Edwards<e_enamex>'
+        ' of <b_enamex type="ORGANIZATION">National Public Radio<e_enamex> lived in\n'
+        '<b_enamex type="LOCATION">Washington<e_enamex>.\n</TEXT>\n</DOC>\n'
+    )
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import ner_eval
+
+    ((doc_id, text, spans),) = ner_eval.load_ieer(path)
+    assert doc_id == "NYT19980315.0001" and "<" not in text and "IGNORED" not in text
+    assert [(text[a:b], label) for a, b, label in spans] == [
+        ("Bob Edwards", "PER"),
+        ("National Public Radio", "ORG"),
+        ("Washington", "LOC"),
+    ]
+    out = _run(str(path), "--ner", "model")
+    assert "1 documents, 3 gold entities" in out
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if line[:1].isupper()}
+    assert rows["PER"][1:3] == ["1", "1.000"] and rows["LOC"][1:3] == ["1", "1.000"]

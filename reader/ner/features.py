@@ -28,7 +28,8 @@ TAGS = ("O", *(f"{p}-{label}" for label in LABELS for p in ("B", "I")))
 _TOKEN_HEAD = (
     r"(?=[^\W\d_]\.)(?:[^\W\d_]\.){2,}(?![^\W\d_])"  # U.S. U.N.
     # The lookaheads in front of a branch only skip it sooner; what matches is unchanged.
-    r"|(?=[MDGLCSRPJI])(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|Prof|St|Jr|Sr|Co|Corp|Inc|Ltd)\.(?=\s)"
+    r"|(?=[MDGLCSRPJI])(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|Prof|St|Jr|Sr|Co|Corp|Inc|Ltd)\."
+    r"(?=[\s,;:)\x22'’‘”“])"  # before a blank, or a comma, bracket or quote: "Corp.," "Inc.'s"
     r"|[A-Z]\.(?=\s+[A-Z])"  # an initial: "J. Smith"
     r"|\+?\d+(?:[.,:/-]\d+)*(?![\w-])"  # 1,000  14.2  1996-08-22  2-1  +44 (not 5th)
     r"|['’](?:s|S|ve|ll|re|m|d)(?!\w)"  # Germany 's  we 've
@@ -48,6 +49,7 @@ _OPENING = frozenset("\"“'‘(")
 _SENTENCE_END = frozenset(".!?")
 _OPENING_CODES = tuple(ord(c) for c in _OPENING)
 _END_CODES = tuple(ord(c) for c in _SENTENCE_END)
+_BANG = ord("!")
 _BLANKS_BELOW = 0x3001
 """Every character ``\\s`` matches (``str.isspace``) is below this."""
 
@@ -58,14 +60,18 @@ class Tokens:
     apostrophes, dots; initials such as "U.S."; single punctuation marks; a possessive
     "'s" on its own), their offsets, and whether each opens a sentence: the first token,
     the first after a line break, and the first after ``.``/``!``/``?`` (skipping opening
-    quotes); and whether each opens a paragraph (a blank line before it), which no name
-    runs across. Found with one ``findall`` and array arithmetic."""
+    quotes); and whether a name may run on into each (``cuts``). Found with one ``findall``
+    and array arithmetic."""
 
     words: list[str]
     begins: list[int]
     ends: list[int]
     starts: NDArray[np.bool_]
-    paragraphs: NDArray[np.bool_]
+    cuts: NDArray[np.bool_]
+    """No name runs on into these tokens: the first after a blank line (a heading and the
+    dateline under it are two names), a lone ``.`` or ``?``, and the token after a lone
+    ``.``/``!``/``?`` (one sentence's last name and the next one's first are two: "sold to
+    Yukos. Yukos said"). A ``!`` may still end a name ("Yahoo!")."""
 
 
 _BLANK, _END, _OPENER = 1, 2, 4
@@ -126,14 +132,17 @@ def read_tokens(text: str) -> Tokens:
     starts[0] = True
     lines_between = breaks[begins[1:]] - breaks[ends[:-1]]
     starts[1:] = lines_between > 0
-    paragraphs = np.zeros(n, dtype=bool)
-    paragraphs[1:] = lines_between > 1
+    cuts = np.zeros(n, dtype=bool)
+    cuts[1:] = lines_between > 1
     single = np.where(word_len == 1, kinds[begins], 0)
-    starts[1:] |= single[:-1] == _END
+    ended = single[:-1] == _END
+    starts[1:] |= ended
+    cuts[1:] |= ended
+    cuts |= (single == _END) & (codes[begins] != _BANG)
     for k in np.flatnonzero(single[:-1] == _OPENER).tolist():
         if starts[k]:
             starts[k + 1] = True
-    return Tokens(words, begins.tolist(), ends.tolist(), starts, paragraphs)
+    return Tokens(words, begins.tolist(), ends.tolist(), starts, cuts)
 
 
 @lru_cache(maxsize=65536)

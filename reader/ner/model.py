@@ -408,28 +408,32 @@ class TaggerModel:
         return self.tag_many([text])[0]
 
     @staticmethod
-    def within_paragraphs(scores: NDArray[np.float32], tokens: Tokens) -> NDArray[np.float32]:
-        """A token after a blank line may not continue a name (no I- tag): a heading's
-        last word and the dateline under it are two names, whatever the weights say."""
+    def within_cuts(scores: NDArray[np.float32], tokens: Tokens) -> NDArray[np.float32]:
+        """No name runs on into a token of ``tokens.cuts`` (no I- tag there): a heading's
+        last word and the dateline under it, or one sentence's last name and the next
+        one's first, are two names, whatever the weights say."""
         import numpy as np
 
-        if tokens.paragraphs.any():
-            scores[tokens.paragraphs, 2::2] = np.float32(-1e6)
+        if tokens.cuts.any():
+            scores[tokens.cuts, 2::2] = np.float32(-1e6)
         return scores
 
     def tag_many(self, texts: Sequence[str]) -> list[list[Entity]]:
         """:meth:`tag` of each text, decoded together; courtesy titles are left out of
-        names (:func:`without_honorifics`), and a text's mentions of one name agree
-        (:func:`agreeing`)."""
+        names (:func:`without_honorifics`), so is what a hyphen joins to a place's or
+        organisation's name (:func:`without_compound_tails`), and a text's mentions of one
+        name agree (:func:`agreeing`)."""
         tokens = [read_tokens(text) for text in texts]
         tags = self.decode_many(
             [
-                self.within_paragraphs(self.scores(truecased(text, t), t.starts), t)
+                self.within_cuts(self.scores(truecased(text, t), t.starts), t)
                 for text, t in zip(texts, tokens, strict=True)
             ]
         )
         return [
-            agreeing(without_honorifics(text, spans_to_entities(text, t.begins, t.ends, g)))
+            agreeing(
+                without_compound_tails(without_honorifics(text, spans_to_entities(text, t.begins, t.ends, g)))
+            )
             if t.words
             else []
             for text, t, g in zip(texts, tokens, tags, strict=True)
@@ -528,6 +532,34 @@ def without_honorifics(text: str, names: list[Entity]) -> list[Entity]:
             start, label = m.end(), "PERSON"
         if e.end > start and not _HONORIFIC_ALONE.fullmatch(text, start, e.end):
             out.append(Entity(start, e.end, label, text[start : e.end]))
+    return out
+
+
+_COMPOUND_TAIL = re.compile(
+    r"(?:-(?:[a-z]{3,}(?:ed|ing)|born|bred|run|held|made|led|built|bound|driven|ridden|"
+    r"stricken|torn|wide|style))+$"
+)
+"""What a hyphen joins to a name to make a modifier of it: "Moscow-based", "Hezbollah-led",
+"El Nino-driven", "Scotland-born". Three letters before "-ed"/"-ing" at least, so that
+the syllables of Chinese given names ("Chou Chi-ping", "Lin I-hsien") are not taken."""
+_TAIL_KEPT = frozenset(("NORP", "MISC"))
+"""Labels for which the whole compound is the name: CoNLL tags "Iranian-backed" and
+"Toronto-based" MISC, and the model, reading such a word as MISC or NORP, follows it."""
+
+
+def without_compound_tails(names: list[Entity]) -> list[Entity]:
+    """A place, organisation or person named in a compound modifier is the name alone:
+    "Moscow-based" is the place "Moscow", as OntoNotes, UNER and NIST's IE-ER mark it (the
+    model reads the compound as one word, taught by OntoNotes' words joined at hyphens)."""
+    out = names
+    for k, e in enumerate(names):
+        if "-" not in e.text or e.label in _TAIL_KEPT:
+            continue
+        tail = _COMPOUND_TAIL.search(e.text)
+        if tail and tail.start() > 0:
+            if out is names:
+                out = list(names)
+            out[k] = Entity(e.start, e.start + tail.start(), e.label, e.text[: tail.start()])
     return out
 
 
