@@ -449,13 +449,28 @@ def agreeing(names: list[Entity]) -> list[Entity]:
     if len(names) < 2:
         return names
     surnames: dict[str, set[str]] = {}
+    parts: dict[str, Counter[str]] = {}
+    alone: Counter[str] = Counter()
     for e in names:
         words = e.text.split()
         if len(words) > 1:
             surnames.setdefault(words[-1], set()).add(e.label)
+            for word in set(words):
+                parts.setdefault(word, Counter())[e.label] += 1
+        elif e.label == "PERSON":
+            alone[e.text] += 1
+    # A lone "person" named only inside organisations' names, more often than alone, is
+    # the organisation ("Domecq" beside "Allied Domecq" four times).
+    firms = {
+        word
+        for word, n in alone.items()
+        if word in parts and parts[word].keys() == {"ORG"} and parts[word]["ORG"] > n
+    }
     out = [
         Entity(e.start, e.end, "PERSON", e.text)
         if e.label != "PERSON" and surnames.get(e.text) == {"PERSON"}
+        else Entity(e.start, e.end, "ORG", e.text)
+        if e.label == "PERSON" and e.text in firms
         else e
         for e in names
     ]
