@@ -570,6 +570,26 @@ def test_a_lone_person_named_inside_an_organisation_more_often_is_that_organisat
     assert agreeing(shared)[4].label == "PERSON"
 
 
+def test_misread_full_names_and_their_tails_agree_with_the_person() -> None:
+    """ "Phillips Idowu" tagged ORG twice beside "Idowu" alone four times is the person; so
+    is "El Guerrouj" after "Hicham El Guerrouj". A firm's name ("Marks & Spencer") or one
+    mentioned as often as its last word alone stays an organisation."""
+    from reader.ner.model import agreeing
+
+    def e(start: int, text: str, label: str) -> Entity:
+        return Entity(start, start + len(text), label, text)
+
+    athlete = [e(0, "Phillips Idowu", "ORG"), e(30, "Phillips Idowu", "ORG")]
+    athlete += [e(60 + 10 * k, "Idowu", "PERSON") for k in range(4)]
+    assert {x.label for x in agreeing(athlete)} == {"PERSON"}
+    runner = [e(0, "Hicham El Guerrouj", "PERSON"), e(40, "El Guerrouj", "ORG")]
+    assert [x.label for x in agreeing(runner)] == ["PERSON", "PERSON"]
+    firm = [e(0, "Marks & Spencer", "ORG")] + [e(30 + 10 * k, "Spencer", "PERSON") for k in range(3)]
+    assert agreeing(firm)[0].label == "ORG"
+    even = [e(0, "Justin Idowu", "ORG"), e(30, "Justin Idowu", "ORG"), *athlete[2:4]]
+    assert agreeing(even)[0].label == "ORG"
+
+
 def test_the_seed_names_its_president_alike_throughout(corpus) -> None:  # type: ignore[no-untyped-def]
     dispatch = next(d for d in corpus if "Lukashenka" in d.text)
     labels = {e.label for e in recognize(dispatch.text, "model") if e.text.endswith("Lukashenka")}
