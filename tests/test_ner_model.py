@@ -1056,6 +1056,26 @@ def test_a_name_in_a_compound_modifier_is_the_name_alone(name: str, label: str, 
     assert text[out.start : out.end] == kept
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "kept"),
+    [
+        ("Later del Ponte left.", "Ponte", "del Ponte"),
+        ("Works by de Kooning sold.", "Kooning", "de Kooning"),
+        ("A film on von Braun.", "Braun", "von Braun"),
+        ("Carla del Ponte said so.", "Carla del Ponte", "Carla del Ponte"),
+        # "van" after a determiner is a vehicle; "de" inside a word is no particle.
+        ("Then the van Smith drove left.", "Smith", "Smith"),
+        ("It was Rhode Island.", "Island", "Island"),
+    ],
+)
+def test_a_surname_keeps_its_particle(text: str, name: str, kept: str) -> None:
+    from reader.ner.model import with_surname_particles
+
+    start = text.index(name)
+    (out,) = with_surname_particles(text, [Entity(start, start + len(name), "PERSON", name)])
+    assert out.text == kept == text[out.start : out.end] and out.end == start + len(name)
+
+
 def test_compound_tails_left_out_by_the_recognizer() -> None:
     found = [(e.text, e.label) for e in recognize("Yukos, the Moscow-based oil firm. The London-based bank.")]
     assert ("Moscow", "GPE") in found and ("London", "GPE") in found

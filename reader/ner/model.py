@@ -421,8 +421,9 @@ class TaggerModel:
     def tag_many(self, texts: Sequence[str]) -> list[list[Entity]]:
         """:meth:`tag` of each text, decoded together; courtesy titles are left out of
         names (:func:`without_honorifics`), so is what a hyphen joins to a place's or
-        organisation's name (:func:`without_compound_tails`), and a text's mentions of one
-        name agree (:func:`agreeing`)."""
+        organisation's name (:func:`without_compound_tails`), a surname keeps its particle
+        (:func:`with_surname_particles`), and a text's mentions of one name agree
+        (:func:`agreeing`)."""
         tokens = [read_tokens(text) for text in texts]
         tags = self.decode_many(
             [
@@ -432,7 +433,12 @@ class TaggerModel:
         )
         return [
             agreeing(
-                without_compound_tails(without_honorifics(text, spans_to_entities(text, t.begins, t.ends, g)))
+                with_surname_particles(
+                    text,
+                    without_compound_tails(
+                        without_honorifics(text, spans_to_entities(text, t.begins, t.ends, g))
+                    ),
+                )
             )
             if t.words
             else []
@@ -574,6 +580,33 @@ the syllables of Chinese given names ("Chou Chi-ping", "Lin I-hsien") are not ta
 _TAIL_KEPT = frozenset(("NORP", "MISC"))
 """Labels for which the whole compound is the name: CoNLL tags "Iranian-backed" and
 "Toronto-based" MISC, and the model, reading such a word as MISC or NORP, follows it."""
+
+
+_PARTICLE = re.compile(
+    r"(?:^|(?<=[^\w.'’-]))(?:de|del|della|der|den|van|von|da|di|du|dos|das|bin|ibn)[ \t]+$"
+)
+"""A lower-case particle that opens a surname: "del Ponte", "de Klerk", "von Braun"."""
+_DETERMINERS = frozenset(("the", "a", "an", "his", "her", "their", "its", "this", "that", "The", "A"))
+"""Words after which "van" is a vehicle, not a particle ("the van Smith drove")."""
+
+
+def with_surname_particles(text: str, names: list[Entity]) -> list[Entity]:
+    """A person's surname keeps the lower-case particle that opens it ("del Ponte said",
+    where the model found "Ponte"), as the gold sets write the name."""
+    out = names
+    for k, e in enumerate(names):
+        if e.label != "PERSON" or e.start < 3:
+            continue
+        particle = _PARTICLE.search(text, max(0, e.start - 12), e.start)
+        if particle is None:
+            continue
+        before = text[max(0, particle.start() - 8) : particle.start()].split()
+        if before and before[-1] in _DETERMINERS:
+            continue
+        if out is names:
+            out = list(names)
+        out[k] = Entity(particle.start(), e.end, e.label, text[particle.start() : e.end])
+    return out
 
 
 def without_compound_tails(names: list[Entity]) -> list[Entity]:
