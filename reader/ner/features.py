@@ -26,22 +26,8 @@ LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "LAW", "PRODUCT", "MIS
 TAGS = ("O", *(f"{p}-{label}" for label in LABELS for p in ("B", "I")))
 
 _TITLES = (
-    "Mr",
-    "Mrs",
-    "Ms",
-    "Dr",
-    "Gen",
-    "Lt",
-    "Col",
-    "Sgt",
-    "Capt",
-    "Gov",
-    "Sen",
-    "Rep",
-    "Prof",
-    "St",
-    "Mt",
-    "Ft",
+    *("Mr", "Mrs", "Ms", "Dr", "Gen", "Lt", "Col", "Sgt", "Capt", "Gov", "Sen", "Rep", "Prof"),
+    *("St", "Mt", "Ft"),
 )
 _NAME_ENDINGS = (
     *("Jr", "Sr", "Co", "Cos", "Corp", "Inc", "Ltd", "Bros"),

@@ -457,43 +457,60 @@ def agreeing(names: list[Entity]) -> list[Entity]:
     if len(names) < 2:
         return names
     surnames: dict[str, set[str]] = {}
-    parts: dict[str, Counter[str]] = {}
-    alone: Counter[str] = Counter()
+    alone: dict[str, int] = {}
+    several: list[tuple[list[str], str]] = []
     for e in names:
-        words = e.text.split()
-        if len(words) > 1:
-            for k in range(1, len(words)):
-                surnames.setdefault(" ".join(words[k:]), set()).add(e.label)
+        text, label = e.text, e.label
+        if " " not in text and "\n" not in text:
+            if label == "PERSON":
+                alone[text] = alone.get(text, 0) + 1
+            continue
+        words = text.split()
+        several.append((words, label))
+        for k in range(1, len(words)):
+            surnames.setdefault(" ".join(words[k:]), set()).add(label)
+    # Only words also named alone as persons matter below: the rest are not counted.
+    parts: dict[str, set[str]] = {}
+    in_orgs: dict[str, int] = {}
+    orgs: dict[str, int] = {}
+    for words, label in several:
+        for word in words:
+            if word in alone:
+                parts.setdefault(word, set()).add(label)
+        if label == "ORG":
             for word in set(words):
-                parts.setdefault(word, Counter())[e.label] += 1
-        elif e.label == "PERSON":
-            alone[e.text] += 1
+                if word in alone:
+                    in_orgs[word] = in_orgs.get(word, 0) + 1
+            if len(words) <= 3 and words[-1] in alone:
+                key = " ".join(words)
+                orgs[key] = orgs.get(key, 0) + 1
     # A lone "person" named only inside organisations' names, more often than alone, is
     # the organisation ("Domecq" beside "Allied Domecq" four times).
-    firms = {
-        word
-        for word, n in alone.items()
-        if word in parts and parts[word].keys() == {"ORG"} and parts[word]["ORG"] > n
-    }
+    firms = {word for word, labels in parts.items() if labels == {"ORG"} and in_orgs[word] > alone[word]}
     # A short "organisation" ending in a word the text calls a person alone more often
     # is that person, misread ("Phillips Idowu" beside "Idowu" four times).
-    orgs = Counter(e.text for e in names if e.label == "ORG" and 1 < len(e.text.split()) <= 3)
     people = {
         text
         for text, n in orgs.items()
-        if alone[text.split()[-1]] > n
-        and text.split()[-1] not in firms
+        if alone[last := text.split()[-1]] > n
+        and last not in firms
         and all(word[:1].isupper() and word.isalpha() for word in text.split())
     }
     out = [
         Entity(e.start, e.end, "PERSON", e.text)
-        if (e.label != "PERSON" and surnames.get(e.text) == {"PERSON"})
-        or (e.label == "ORG" and e.text in people)
-        else Entity(e.start, e.end, "ORG", e.text)
-        if e.label == "PERSON" and e.text in firms
+        if e.label != "PERSON" and surnames.get(e.text) == {"PERSON"}
         else e
         for e in names
     ]
+    if firms or people:
+        out = [
+            Entity(e.start, e.end, "PERSON", e.text)
+            if e.label == "ORG" and e.text in people
+            else Entity(e.start, e.end, "ORG", e.text)
+            if e.label == "PERSON" and e.text in firms
+            else e
+            for e in out
+        ]
     # One count of (string, label) pairs, not a Counter per string: most strings have
     # one label, and a text can hold thousands of names.
     pairs = Counter((e.text, e.label) for e in out)
@@ -582,6 +599,22 @@ _TAIL_KEPT = frozenset(("NORP", "MISC"))
 "Toronto-based" MISC, and the model, reading such a word as MISC or NORP, follows it."""
 
 
+def without_compound_tails(names: list[Entity]) -> list[Entity]:
+    """A place, organisation or person named in a compound modifier is the name alone:
+    "Moscow-based" is the place "Moscow", as OntoNotes, UNER and NIST's IE-ER mark it (the
+    model reads the compound as one word, taught by OntoNotes' words joined at hyphens)."""
+    out = names
+    for k, e in enumerate(names):
+        if "-" not in e.text or e.label in _TAIL_KEPT:
+            continue
+        tail = _COMPOUND_TAIL.search(e.text)
+        if tail and tail.start() > 0:
+            if out is names:
+                out = list(names)
+            out[k] = Entity(e.start, e.start + tail.start(), e.label, e.text[: tail.start()])
+    return out
+
+
 _PARTICLE = re.compile(
     r"(?:^|(?<=[^\w.'’-]))(?:de|del|della|der|den|van|von|da|di|du|dos|das|bin|ibn)[ \t]+$"
 )
@@ -606,22 +639,6 @@ def with_surname_particles(text: str, names: list[Entity]) -> list[Entity]:
         if out is names:
             out = list(names)
         out[k] = Entity(particle.start(), e.end, e.label, text[particle.start() : e.end])
-    return out
-
-
-def without_compound_tails(names: list[Entity]) -> list[Entity]:
-    """A place, organisation or person named in a compound modifier is the name alone:
-    "Moscow-based" is the place "Moscow", as OntoNotes, UNER and NIST's IE-ER mark it (the
-    model reads the compound as one word, taught by OntoNotes' words joined at hyphens)."""
-    out = names
-    for k, e in enumerate(names):
-        if "-" not in e.text or e.label in _TAIL_KEPT:
-            continue
-        tail = _COMPOUND_TAIL.search(e.text)
-        if tail and tail.start() > 0:
-            if out is names:
-                out = list(names)
-            out[k] = Entity(e.start, e.start + tail.start(), e.label, e.text[: tail.start()])
     return out
 
 
