@@ -1007,6 +1007,8 @@ def test_no_name_runs_across_a_sentence_end(text: str, names: list[str]) -> None
         # the training text and the gold write it.
         ("Rep. Edward Markey (D., Mass.) said so.", ["Edward Markey", "Mass."]),
         ("The Freedom Forum in Arlington, Va., said it would.", ["Freedom Forum", "Arlington", "Va."]),
+        # Ranks and titles keep their period, and are no names ("Maj" had been a person).
+        ("Police Gen. Maj.\nAnatoly Ponidelko said so.", ["Anatoly Ponidelko"]),
         # At a line's end such a word ends the name: the next paragraph's first is another.
         (
             "He died at his home in Indian Wells, Calif.\nMcCarthy, 94, served as a senator.",

@@ -27,6 +27,7 @@ TAGS = ("O", *(f"{p}-{label}" for label in LABELS for p in ("B", "I")))
 
 _TITLES = (
     *("Mr", "Mrs", "Ms", "Dr", "Gen", "Lt", "Col", "Sgt", "Capt", "Gov", "Sen", "Rep", "Prof"),
+    *("Maj", "Brig", "Adm", "Cmdr", "Cpl", "Pvt", "Supt", "Insp", "Det", "Rev", "Hon", "Msgr"),
     *("St", "Mt", "Ft"),
 )
 _NAME_ENDINGS = (
