@@ -1,6 +1,14 @@
-"""Evaluate an entity recognizer against gold files: precision, recall, F1 per label.
+"""Evaluate entity recognizers against gold files: precision, recall, F1 per label.
 
-    python benchmarks/ner_eval.py GOLD [GOLD ...] [--ner model --ner rules ...]
+    python benchmarks/ner_eval.py [GOLD ...] [--ner model --ner rules ...]
+
+Without GOLD, every gold set the repository holds is read (``DEFAULT_SETS``: the project's
+own gold, Universal NER's English PUD in its news and Wikipedia halves, WNUT-17's test
+file); without ``--ner``, every backend available (the model, the rules, spaCy's small
+English pipeline when it is installed). Each set's per-label table is printed for each
+backend, then one table of the sets against the backends, exact F1 with partial F1 beside
+it. Gold whose licence keeps it out of the repository (CoNLL-2003's test split, NIST's
+IE-ER) is passed as files; the README says where each comes from.
 
 Exact span matching: an entity counts when start, end and label all agree; the partial
 column counts a predicted span that overlaps a gold span of the same label. On CoNLL gold
@@ -32,7 +40,7 @@ import json
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -299,9 +307,61 @@ def report(stats: dict[str, Counter[str]]) -> dict[str, float]:
     return figures
 
 
+Doc = tuple[str, str, list[Span]]
+DATA = ROOT / "benchmarks"
+
+
+def _wnut_test() -> list[Doc]:
+    """WNUT-17's test posts, ten to a document, labels folded to CoNLL's four (as the
+    learning curve reads them)."""
+    from benchmarks.learning_curve import dispatches, read_posts
+
+    posts = read_posts(DATA / "data" / "wnut17" / "emerging.test.annotated")
+    return [(f"wnut17-test#{k + 1}", text, spans) for k, (text, spans) in enumerate(dispatches(posts, 10))]
+
+
+def _uner(prefix: str) -> list[Doc]:
+    docs = load_iob2(DATA / "data" / "uner-en-pud" / "en_pud-ud-test.iob2")
+    return [doc for doc in docs if doc[0].startswith(prefix)]
+
+
+DEFAULT_SETS: dict[str, Callable[[], list[Doc]]] = {
+    "own gold (heldout + seeds; written by this project)": lambda: [
+        doc for name in ("heldout.json", "seeds.json") for doc in load_json(DATA / "gold" / name)
+    ],
+    "UNER English PUD, news": lambda: _uner("n"),
+    "UNER English PUD, Wikipedia": lambda: _uner("w"),
+    "WNUT-17 test (posts)": _wnut_test,
+}
+"""The gold sets in the repository, by name (each folder's SOURCE.md says where from)."""
+
+
+def load_any(path: Path) -> list[Doc]:
+    """A gold file by its form: JSON, Universal NER (``.iob2``), NIST IE-ER (no suffix,
+    SGML inside), else CoNLL."""
+    if path.suffix == ".json":
+        return load_json(path)
+    if path.suffix == ".iob2":
+        return load_iob2(path)
+    if not path.suffix and path.read_text(encoding="utf-8", errors="replace").lstrip().startswith("<"):
+        return load_ieer(path)
+    return load_conll(path)
+
+
+def summary(rows: dict[str, dict[str, dict[str, float]]], backends: list[str]) -> None:
+    """The sets against the backends: names, exact F1 (partial F1)."""
+    print("\n| gold | " + " | ".join(backends) + " |")
+    print("|---|" + "---|" * len(backends))
+    for name, by_backend in rows.items():
+        cells = [f"{by_backend[b]['names']:.3f} ({by_backend[b]['names-partial']:.3f})" for b in backends]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("gold", nargs="+", help="gold JSON, CoNLL or Universal NER files")
+    parser.add_argument(
+        "gold", nargs="*", help="gold JSON, CoNLL, Universal NER or IE-ER files (default: every set here)"
+    )
     parser.add_argument(
         "--ner",
         action="append",
@@ -309,19 +369,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--docs", metavar="PREFIX", help="only documents whose id starts with PREFIX")
     args = parser.parse_args(argv)
-    docs = []
-    loaders = {".json": load_json, ".iob2": load_iob2}
-    for name in args.gold:
-        path = Path(name)
-        loader = loaders.get(path.suffix, load_conll)
-        if not path.suffix and path.read_text(encoding="utf-8", errors="replace").lstrip().startswith("<"):
-            loader = load_ieer
-        docs.extend(loader(path))
-    if args.docs:
-        docs = [doc for doc in docs if doc[0].startswith(args.docs)]
-    for backend in args.ner or default_backends():
-        print(f"\n{len(docs)} documents, {sum(len(s) for _, _, s in docs)} gold entities, backend {backend}")
-        report(evaluate(docs, backend))
+    sets: dict[str, list[Doc]] = {}
+    if args.gold:
+        docs = [doc for name in args.gold for doc in load_any(Path(name))]
+        if args.docs:
+            docs = [doc for doc in docs if doc[0].startswith(args.docs)]
+        sets[" ".join(Path(name).name for name in args.gold)[:60]] = docs
+    else:
+        sets = {name: read() for name, read in DEFAULT_SETS.items()}
+    backends = args.ner or default_backends()
+    rows: dict[str, dict[str, dict[str, float]]] = {}
+    for name, docs in sets.items():
+        for backend in backends:
+            entities = sum(len(s) for _, _, s in docs)
+            print(f"\n{name}: {len(docs)} documents, {entities} gold entities, backend {backend}")
+            rows.setdefault(name, {})[backend] = report(evaluate(docs, backend))
+    summary(rows, backends)
     return 0
 
 

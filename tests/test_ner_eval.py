@@ -115,3 +115,25 @@ def test_nist_ieer_gold(tmp_path: Path) -> None:
     assert "1 documents, 3 gold entities" in out
     rows = {line.split()[0]: line.split() for line in out.splitlines() if line[:1].isupper()}
     assert rows["PER"][1:3] == ["1", "1.000"] and rows["LOC"][1:3] == ["1", "1.000"]
+
+
+def test_without_gold_every_set_here_is_read_and_the_backends_side_by_side() -> None:
+    """``python benchmarks/ner_eval.py`` alone scores every gold set the repository holds,
+    and closes with one table of the sets against the backends; a set's cell is the figure
+    the same set scores when passed by hand."""
+    out = _run("--ner", "model", "--ner", "rules")
+    table = [line for line in out.splitlines() if line.startswith("| ")]
+    assert table[0] == "| gold | model | rules |"
+    cells = {row.split(" | ")[0][2:]: row.strip(" |").split(" | ")[1:] for row in table[1:]}
+    assert list(cells) == [
+        "own gold (heldout + seeds; written by this project)",
+        "UNER English PUD, news",
+        "UNER English PUD, Wikipedia",
+        "WNUT-17 test (posts)",
+    ]
+    for model, rules in cells.values():
+        assert 0 < float(model.split()[0]) <= 1 and 0 < float(rules.split()[0]) <= 1
+    uner = ROOT / "benchmarks" / "data" / "uner-en-pud" / "en_pud-ud-test.iob2"
+    alone = _run(str(uner), "--docs", "n", "--ner", "model")
+    micro = next(line for line in alone.splitlines() if line.startswith("names (micro)"))
+    assert cells["UNER English PUD, news"][0] == f"{micro.split()[4]} ({micro.split()[5]})"
