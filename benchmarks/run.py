@@ -12,6 +12,7 @@ of benchmarks/archive.py: 100,000 generated dispatches), app (the TUI, headless)
 from __future__ import annotations
 
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -124,6 +125,7 @@ def bench_ner() -> None:
         for _ in range(3)
     )
     report("import the recognizer + first call (s)", cold, "s", 0.3)
+    bench_ner_quality()
     from reader.ner.model import PACKAGED
     from reader.recognizer import recognize, recognize_many
 
@@ -155,6 +157,29 @@ def bench_ner() -> None:
     print(f"  model, batches of 256: {batched:,} entities (the same texts)", flush=True)
     rate = size_mb / elapsed
     report("model throughput, one core, batched (MB/s)", rate, "MB/s", 1.0, lower_is_better=False)
+
+
+def bench_ner_quality() -> None:
+    """Entity F1 (exact spans, names) of the default backend beside the targets: news from
+    elsewhere (UNER PUD's news half, in the repository; NIST IE-ER where READER_IEER names
+    its folder) and CoNLL-2003's test split where READER_CONLL_TEST names the file (their
+    terms keep both out of the repository; the README says where they come from)."""
+    from benchmarks.ner_eval import DEFAULT_SETS, load_any, names_f1
+
+    news = DEFAULT_SETS["UNER English PUD, news"]()
+    report("entity F1, other news: UNER PUD news half (exact)", names_f1(news, "model"), "", 0.75, False)
+    ieer = os.environ.get("READER_IEER")
+    if ieer:
+        files = sorted(p for p in Path(ieer).iterdir() if p.name[:3] in ("APW", "NYT"))
+        docs = [doc for path in files for doc in load_any(path)]
+        report("entity F1, other news: NIST IE-ER 1998 (exact)", names_f1(docs, "model"), "", 0.75, False)
+    conll = os.environ.get("READER_CONLL_TEST")
+    if conll:
+        report(
+            "entity F1, CoNLL-2003 test (exact)", names_f1(load_any(Path(conll)), "model"), "", 0.82, False
+        )
+    if not (ieer and conll):
+        print("  (READER_CONLL_TEST=test.txt and READER_IEER=ieer/ add CoNLL-2003 test and NIST IE-ER)")
 
 
 def bench_reanchor() -> None:
