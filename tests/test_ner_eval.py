@@ -137,3 +137,21 @@ def test_without_gold_every_set_here_is_read_and_the_backends_side_by_side() -> 
     alone = _run(str(uner), "--docs", "n", "--ner", "model")
     micro = next(line for line in alone.splitlines() if line.startswith("names (micro)"))
     assert cells["UNER English PUD, news"][0] == f"{micro.split()[4]} ({micro.split()[5]})"
+
+
+def test_the_benchmark_runner_reports_entity_f1_beside_its_targets(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``benchmarks/run.py ner`` scores UNER's news half (in the repository) and, where the
+    environment names them, CoNLL-2003 test and IE-ER, each beside its target."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks import figures, run
+
+    conll = tmp_path / "test.txt"
+    conll.write_text("Boris B-PER 0\nYeltsin I-PER 0\nflew O 0\nto O 0\nMoscow B-LOC 0\n. O 0\n")
+    monkeypatch.setenv("READER_CONLL_TEST", str(conll))
+    monkeypatch.delenv("READER_IEER", raising=False)
+    monkeypatch.setattr(figures, "RESULTS", [])
+    run.bench_ner_quality()
+    rows = {name: (value, target, ok) for name, value, target, ok in figures.RESULTS}
+    assert rows["entity F1, CoNLL-2003 test (exact)"] == ("1 ", ">= 0.82 ", True)
+    value, target, _ = rows["entity F1, other news: UNER PUD news half (exact)"]
+    assert target == ">= 0.75 " and 0.5 < float(value) <= 1
