@@ -1078,6 +1078,30 @@ def test_a_surname_keeps_its_particle(text: str, name: str, kept: str) -> None:
     assert out.text == kept == text[out.start : out.end] and out.end == start + len(name)
 
 
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("Marshal Igor Sergeev", "Igor Sergeev"),
+        ("Field Marshal Montgomery", "Montgomery"),
+        ("President Bill Clinton", "Bill Clinton"),
+        ("Defense Minister Pavel Grachev", "Pavel Grachev"),
+        # Monarchs keep their title; a title alone, or before a lower-case word, stays.
+        ("King Hussein", "King Hussein"),
+        ("Prince Charles", "Prince Charles"),
+        ("President", "President"),
+        ("Senator from Ohio", "Senator from Ohio"),
+    ],
+)
+def test_offices_and_ranks_are_left_out_of_a_persons_name(name: str, kept: str) -> None:
+    from reader.ner.model import without_titles
+
+    (out,) = without_titles([Entity(10, 10 + len(name), "PERSON", name)])
+    assert (out.text, out.end, out.label) == (kept, 10 + len(name), "PERSON")
+    assert out.start == 10 + len(name) - len(kept)
+    (org,) = without_titles([Entity(0, 14, "ORG", "General Motors")])
+    assert org.text == "General Motors"
+
+
 def test_compound_tails_left_out_by_the_recognizer() -> None:
     found = [(e.text, e.label) for e in recognize("Yukos, the Moscow-based oil firm. The London-based bank.")]
     assert ("Moscow", "GPE") in found and ("London", "GPE") in found

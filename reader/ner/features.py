@@ -261,6 +261,11 @@ NAME_LISTS = ("CITY", "REGION", "FIRST", "LAST", "COMPANY")
 the order of their bits: ``2k`` a whole name, ``2k+1`` part of a longer one."""
 
 
+def title_words() -> frozenset[str]:
+    """The gazetteer's titles ("President", "Field Marshal", "Gen.")."""
+    return _word_lists()[2]
+
+
 @lru_cache(maxsize=1)
 def _name_lists() -> tuple[WordTable[int], tuple[tuple[str, ...], ...]]:
     """Capitalised word -> bits, and the list names of every bit pattern (1,024 of them)."""

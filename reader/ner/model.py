@@ -420,7 +420,8 @@ class TaggerModel:
 
     def tag_many(self, texts: Sequence[str]) -> list[list[Entity]]:
         """:meth:`tag` of each text, decoded together; courtesy titles are left out of
-        names (:func:`without_honorifics`), so is what a hyphen joins to a place's or
+        names (:func:`without_honorifics`), so are offices and ranks before a person's
+        (:func:`without_titles`) and what a hyphen joins to a place's or
         organisation's name (:func:`without_compound_tails`), a surname keeps its particle
         (:func:`with_surname_particles`), and a text's mentions of one name agree
         (:func:`agreeing`)."""
@@ -436,7 +437,7 @@ class TaggerModel:
                 with_surname_particles(
                     text,
                     without_compound_tails(
-                        without_honorifics(text, spans_to_entities(text, t.begins, t.ends, g))
+                        without_titles(without_honorifics(text, spans_to_entities(text, t.begins, t.ends, g)))
                     ),
                 )
             )
@@ -597,6 +598,49 @@ the syllables of Chinese given names ("Chou Chi-ping", "Lin I-hsien") are not ta
 _TAIL_KEPT = frozenset(("NORP", "MISC"))
 """Labels for which the whole compound is the name: CoNLL tags "Iranian-backed" and
 "Toronto-based" MISC, and the model, reading such a word as MISC or NORP, follows it."""
+
+
+_WORD = re.compile(r"\S+")
+_TITLES_KEPT = frozenset(
+    ("King", "Queen", "Prince", "Princess", "Crown", "Lord", "Lady", "Dame", "Pope")
+    + ("Emperor", "Sultan", "Shah", "Emir", "Czar", "Tsar")
+)
+"""Titles that stay in a person's name: CoNLL-2003 tags "King Hussein" and "Prince
+Charles" both ways, and a reader looks for the monarch by the whole."""
+
+
+def without_titles(names: list[Entity]) -> list[Entity]:
+    """A person's name without the offices, ranks and religious titles before it
+    ("Marshal Igor Sergeev" is "Igor Sergeev", "Field Marshal Montgomery" is "Montgomery"),
+    as CoNLL-2003, OntoNotes and UNER write names: the titles of the gazetteer, longest
+    first, while a capitalised word still follows."""
+    from reader.ner.features import title_words
+
+    titles = title_words()
+    out = names
+    for k, e in enumerate(names):
+        if e.label != "PERSON" or " " not in e.text:
+            continue
+        words = [(m.group(), m.start()) for m in _WORD.finditer(e.text)]
+        cut = 0
+        while cut < len(words) - 1 and words[cut][0] not in _TITLES_KEPT:
+            size = next(
+                (
+                    n
+                    for n in (4, 3, 2, 1)
+                    if cut + n < len(words) and " ".join(w for w, _ in words[cut : cut + n]) in titles
+                ),
+                0,
+            )
+            if not size:
+                break
+            cut += size
+        if cut and words[cut][0][:1].isupper():
+            start = e.start + words[cut][1]
+            if out is names:
+                out = list(names)
+            out[k] = Entity(start, e.end, e.label, e.text[words[cut][1] :])
+    return out
 
 
 def without_compound_tails(names: list[Entity]) -> list[Entity]:
