@@ -433,18 +433,19 @@ class TaggerModel:
             ]
         )
         return [
-            agreeing(
-                with_surname_particles(
-                    text,
-                    without_compound_tails(
-                        without_titles(without_honorifics(text, spans_to_entities(text, t.begins, t.ends, g)))
-                    ),
-                )
-            )
-            if t.words
-            else []
+            names_of(text, spans_to_entities(text, t.begins, t.ends, g)) if t.words else []
             for text, t, g in zip(texts, tokens, tags, strict=True)
         ]
+
+
+def names_of(text: str, decoded: list[Entity]) -> list[Entity]:
+    """The names of ``text`` from its decoded spans, written as the gold sets write them,
+    then made to agree (:meth:`TaggerModel.tag_many` lists the steps)."""
+    names = without_honorifics(text, decoded)
+    names = without_titles(names)
+    names = without_compound_tails(names)
+    names = with_surname_particles(text, names)
+    return agreeing(names)
 
 
 def agreeing(names: list[Entity]) -> list[Entity]:
