@@ -267,6 +267,12 @@ def title_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def title_openings() -> frozenset[str]:
+    """The first words of the gazetteer's titles: a name opening with none holds none."""
+    return frozenset(title.split()[0] for title in title_words())
+
+
+@lru_cache(maxsize=1)
 def _name_lists() -> tuple[WordTable[int], tuple[tuple[str, ...], ...]]:
     """Capitalised word -> bits, and the list names of every bit pattern (1,024 of them)."""
     path = Path(__file__).resolve().parent.parent / "data" / "namelists.tsv"

@@ -615,12 +615,12 @@ def without_titles(names: list[Entity]) -> list[Entity]:
     ("Marshal Igor Sergeev" is "Igor Sergeev", "Field Marshal Montgomery" is "Montgomery"),
     as CoNLL-2003, OntoNotes and UNER write names: the titles of the gazetteer, longest
     first, while a capitalised word still follows."""
-    from reader.ner.features import title_words
+    from reader.ner.features import title_openings, title_words
 
-    titles = title_words()
+    titles, openings = title_words(), title_openings()
     out = names
     for k, e in enumerate(names):
-        if e.label != "PERSON" or " " not in e.text:
+        if e.label != "PERSON" or " " not in e.text or e.text.split(None, 1)[0] not in openings:
             continue
         words = [(m.group(), m.start()) for m in _WORD.finditer(e.text)]
         cut = 0
